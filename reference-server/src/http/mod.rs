@@ -1,0 +1,275 @@
+//! The REST layer: MaxScale's request pipeline (spec §2) over hyper. It holds no session state;
+//! every answer comes from the simulation and the `api` documents.
+
+pub mod auth;
+mod conditional;
+pub mod jwt;
+mod options;
+pub mod query;
+mod read;
+mod resources;
+pub mod response;
+mod router;
+pub mod server;
+mod sessions;
+mod token;
+
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::WWW_AUTHENTICATE;
+use hyper::{HeaderMap, Method, Request, Response, StatusCode};
+use serde_json::Value;
+
+use crate::api::LinkBase;
+use crate::profile::Profile;
+use crate::sim::Simulation;
+use auth::{Accounts, Verdict};
+use conditional::LastModified;
+use jwt::TokenKey;
+use options::Options;
+use response::{Body, Reply};
+use router::ApiPath;
+
+/// Largest request body accepted; MaxScale has no limit (spec §10.16), a simulator needs one.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// Everything the REST layer needs, shared by all connections.
+#[derive(Debug)]
+pub struct AppState {
+    pub sim: Arc<Simulation>,
+    pub profile: &'static Profile,
+    pub accounts: Accounts,
+    pub key: TokenKey,
+    pub last_modified: LastModified,
+}
+
+impl AppState {
+    /// The REST layer over a simulation.
+    pub fn new(sim: Arc<Simulation>, profile: &'static Profile, accounts: Accounts) -> AppState {
+        let started = sim.clock().wall_secs(0);
+        let key = TokenKey::from_seed(sim.config().seed);
+        AppState {
+            sim,
+            profile,
+            accounts,
+            key,
+            last_modified: LastModified::new(started),
+        }
+    }
+
+    fn now_secs(&self) -> u64 {
+        self.sim.clock().wall_secs(self.sim.clock().now())
+    }
+}
+
+/// One request as the handlers see it, after authentication and body parsing.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub method: Method,
+    pub path: ApiPath,
+    pub options: Options,
+    pub headers: &'a HeaderMap,
+    pub base: LinkBase,
+    pub body: Option<Value>,
+}
+
+/// The seven methods MaxScale knows; anything else is a 405 (spec §2 step 9).
+const KNOWN_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::PUT,
+    Method::PATCH,
+    Method::POST,
+    Method::DELETE,
+    Method::OPTIONS,
+    Method::HEAD,
+];
+
+fn is_write(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
+}
+
+/// The method after `X-HTTP-Method-Override` (spec §10.4): `None` when it is not one of the
+/// seven known methods. An empty override value is ignored.
+fn effective_method(real: &Method, headers: &HeaderMap) -> Option<Method> {
+    let method = match headers.get("x-http-method-override").map(|v| v.as_bytes()) {
+        Some(value) if !value.is_empty() => Method::from_bytes(value).ok()?,
+        _ => real.clone(),
+    };
+    KNOWN_METHODS.contains(&method).then_some(method)
+}
+
+/// Answers one request of MaxScale's REST API (spec §2).
+pub async fn handle(state: Arc<AppState>, request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let head = parts.method == Method::HEAD;
+    let path = ApiPath::parse(parts.uri.path());
+    let options = Options::parse(parts.uri.query());
+    let pretty = !options.is_false("pretty");
+    let effective = effective_method(&parts.method, &parts.headers);
+    let is_auth_endpoint = path.parts == ["auth"];
+
+    // spec §2 step 5: logout needs no credentials.
+    if is_auth_endpoint && options.is_true("logout") {
+        return token::logout().into_response(pretty, head, state.now_secs());
+    }
+    // spec §2 step 6, with the doc-normative fix of doc-vs-code B16: authorization judges the
+    // effective method, so a read-only account cannot write through an override.
+    let judged = effective.as_ref().unwrap_or(&parts.method);
+    let verdict = auth::judge(
+        &parts.headers,
+        &state.accounts,
+        &state.key,
+        state.now_secs(),
+        is_write(judged),
+    );
+    let account = match verdict {
+        Verdict::Allowed { user, account } => (user, account),
+        Verdict::Denied { challenge } => {
+            let xhr = parts
+                .headers
+                .get("x-requested-with")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest"));
+            let mut reply = Reply::raw(StatusCode::UNAUTHORIZED, "Access denied");
+            if challenge && !xhr && !is_auth_endpoint {
+                reply = reply.with_header(WWW_AUTHENTICATE, "Basic realm=\"maxscale\"");
+            }
+            return reply.into_response(pretty, head, state.now_secs());
+        }
+        Verdict::Forbidden => {
+            return Reply::raw(StatusCode::FORBIDDEN, "Administrative access required")
+                .into_response(pretty, head, state.now_secs());
+        }
+    };
+
+    // spec §2 step 7: any non-empty body must be a JSON object or array.
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(reply) => return reply.into_response(pretty, head, state.now_secs()),
+    };
+    if is_auth_endpoint {
+        return token::issue(&state, &options, &account)
+            .into_response(pretty, head, state.now_secs());
+    }
+    let Some(method) = effective else {
+        return Reply::empty(StatusCode::METHOD_NOT_ALLOWED).into_response(
+            pretty,
+            head,
+            state.now_secs(),
+        );
+    };
+    let host = parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let answers_head = method == Method::HEAD;
+    let base = LinkBase::new(&host, path.versioned);
+    let offload = matches!(method, Method::GET | Method::HEAD)
+        && path.parts == ["sessions"]
+        && state.sim.session_count() > OFFLOAD_THRESHOLD;
+    let run = move |state: &AppState| {
+        let ctx = Ctx {
+            state,
+            method,
+            path,
+            options,
+            headers: &parts.headers,
+            base,
+            body,
+        };
+        dispatch(&ctx).into_response(pretty, answers_head, state.now_secs())
+    };
+    if offload {
+        // Rendering a large list takes a while: keep it off the threads that serve other
+        // requests.
+        let shared = Arc::clone(&state);
+        match tokio::task::spawn_blocking(move || run(&shared)).await {
+            Ok(response) => response,
+            Err(_) => Reply::empty(StatusCode::INTERNAL_SERVER_ERROR).into_response(
+                pretty,
+                head,
+                state.now_secs(),
+            ),
+        }
+    } else {
+        run(&state)
+    }
+}
+
+/// Collections larger than this are rendered on the blocking pool.
+const OFFLOAD_THRESHOLD: usize = 500;
+
+async fn read_body(body: Incoming) -> Result<Option<Value>, Reply> {
+    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return Err(Reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &[format!("Request body larger than {BODY_LIMIT} bytes")],
+            ))
+        }
+        Err(error) => {
+            return Err(Reply::error(
+                StatusCode::BAD_REQUEST,
+                &[format!("Failed to read request body: {error}")],
+            ))
+        }
+    };
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value @ (Value::Object(_) | Value::Array(_))) => Ok(Some(value)),
+        Ok(_) => Err(Reply::raw(
+            StatusCode::BAD_REQUEST,
+            "Invalid JSON in request: '[' or '{' expected",
+        )),
+        Err(error) => Err(Reply::raw(
+            StatusCode::BAD_REQUEST,
+            &format!("Invalid JSON in request: {error}"),
+        )),
+    }
+}
+
+/// spec §2 step 10: route, then the handler.
+fn dispatch(ctx: &Ctx<'_>) -> Reply {
+    match ctx.method {
+        Method::OPTIONS => options_reply(ctx),
+        Method::GET | Method::HEAD => read::get(ctx, ctx.method == Method::HEAD),
+        _ => {
+            let topology = ctx.state.sim.topology();
+            match router::resolve(&ctx.method, &ctx.path, topology) {
+                Ok(route) if route.needs_body(&ctx.method) && ctx.body.is_none() => {
+                    Reply::error(StatusCode::BAD_REQUEST, &["Missing request body"])
+                }
+                Ok(route) => sessions::write(ctx, &route),
+                Err(miss) => not_found(&miss),
+            }
+        }
+    }
+}
+
+/// spec §10.6: `Accept` lists the methods with a route; none → 404.
+fn options_reply(ctx: &Ctx<'_>) -> Reply {
+    match router::allowed(&ctx.path, ctx.state.sim.topology()) {
+        Ok(methods) => Reply::empty(StatusCode::OK).with_header(
+            hyper::header::ACCEPT,
+            methods.join(", "),
+        ),
+        Err(_) => Reply::empty(StatusCode::NOT_FOUND),
+    }
+}
+
+/// The 404 of a path that matched no route (spec §3.3).
+fn not_found(miss: &router::Miss) -> Reply {
+    match miss.detail() {
+        Some(detail) => Reply::error(StatusCode::NOT_FOUND, &[detail]),
+        None => Reply::empty(StatusCode::NOT_FOUND),
+    }
+}

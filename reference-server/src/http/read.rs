@@ -1,0 +1,102 @@
+//! GET and HEAD: the handler's document, then ETag and preconditions, then row filtering,
+//! pagination and sparse fieldsets, in that order (spec §2 step 10).
+
+use hyper::header::{ETAG, LAST_MODIFIED};
+use hyper::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::conditional::{check_read, etag, Precondition, EMPTY_ETAG};
+use super::query::{apply_fields, parse_page, PathFilter, PointerFilter};
+use super::response::Reply;
+use super::router::{self, Route};
+use super::{not_found, resources, sessions, Ctx};
+use crate::datetime::http_date;
+
+/// Answers a GET (or a HEAD, which drops the body and hashes the empty one, spec §10.6).
+pub(super) fn get(ctx: &Ctx<'_>, head: bool) -> Reply {
+    let (reply, collection) = match router::resolve(&Method::GET, &ctx.path, ctx.state.sim.topology()) {
+        Ok(route) => handle(ctx, &route),
+        Err(miss) => (not_found(&miss), false),
+    };
+    finish(ctx, reply, head, collection)
+}
+
+fn handle(ctx: &Ctx<'_>, route: &Route) -> (Reply, bool) {
+    match route {
+        Route::Root => (Reply::empty(StatusCode::OK), false),
+        Route::Sessions => (sessions::list(ctx), true),
+        Route::Session(id) => (sessions::one(ctx, *id), false),
+        Route::Services | Route::Filters | Route::Servers => (resources::list(ctx, route), true),
+        _ => (resources::one(ctx, route), false),
+    }
+}
+
+fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Reply {
+    let tag = if head {
+        EMPTY_ETAG.to_string()
+    } else {
+        etag(reply.body.as_ref())
+    };
+    let modified = ctx.state.last_modified.get(&ctx.path.key());
+    match check_read(ctx.headers, &tag, modified) {
+        Precondition::Failed => return Reply::empty(StatusCode::PRECONDITION_FAILED),
+        Precondition::NotModified => return Reply::empty(StatusCode::NOT_MODIFIED),
+        Precondition::Proceed => {}
+    }
+    if reply.status == StatusCode::OK {
+        if let Some(body) = reply.body.as_mut() {
+            if collection {
+                if let Err(detail) = filter_and_page(ctx, body) {
+                    return Reply::error(StatusCode::BAD_REQUEST, &[detail]);
+                }
+            }
+            sparse_fields(ctx, body);
+        }
+    }
+    reply
+        .with_header(ETAG, tag)
+        .with_header(LAST_MODIFIED, http_date(modified))
+}
+
+/// `filter`, then every `filter[…]` in name order, then `page[…]` (spec §10.14, §10.7).
+/// Single resources are never filtered (doc-vs-code B19).
+fn filter_and_page(ctx: &Ctx<'_>, body: &mut Value) -> Result<(), String> {
+    let options = &ctx.options;
+    let self_link = body["links"]["self"].as_str().unwrap_or("").to_string();
+    let Some(rows) = body.get_mut("data").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    if let Some(value) = options.get("filter") {
+        if let Some(filter) = PointerFilter::parse(value)? {
+            rows.retain(|row| filter.matches(row));
+        }
+    }
+    for (path, expr) in options.bracketed("filter") {
+        let filter = PathFilter::parse(path, expr)?;
+        rows.retain(|row| filter.matches(row));
+    }
+    if let Some(page) = parse_page(options.get("page[size]"), options.get("page[number]")) {
+        let total = rows.len();
+        let kept: Vec<Value> = rows.drain(page.slice(total)).collect();
+        *rows = kept;
+        body["links"] = Value::Object(page.links(total, &self_link));
+        body["meta"] = json!({ "total": total });
+    }
+    Ok(())
+}
+
+/// `fields[TYPE]=…` on every resource of that type in `data` (spec §10.13).
+fn sparse_fields(ctx: &Ctx<'_>, body: &mut Value) {
+    for (kind, spec) in ctx.options.bracketed("fields") {
+        let resources: Vec<&mut Value> = match body.get_mut("data") {
+            Some(Value::Array(rows)) => rows.iter_mut().collect(),
+            Some(resource @ Value::Object(_)) => vec![resource],
+            _ => Vec::new(),
+        };
+        for resource in resources {
+            if resource["type"] == kind {
+                apply_fields(resource, spec);
+            }
+        }
+    }
+}

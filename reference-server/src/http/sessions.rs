@@ -1,0 +1,136 @@
+//! The session endpoints E1–E7 (spec §1, §4).
+
+use hyper::{Method, StatusCode};
+
+use super::conditional::{etag, fails};
+use super::options::atoi;
+use super::response::Reply;
+use super::router::Route;
+use super::Ctx;
+use crate::api::session_doc::{self, RenderOptions};
+use crate::api::patch;
+use crate::sim::snapshot::SessionView;
+use crate::sim::{SessionUpdate, SimError, Simulation};
+
+/// E1 `GET /v1/sessions`.
+pub(super) fn list(ctx: &Ctx<'_>) -> Reply {
+    let data = ctx
+        .state
+        .sim
+        .view_all()
+        .iter()
+        .map(|view| session_doc::resource(view, &ctx.base, render_options(ctx, view)))
+        .collect();
+    Reply::json(StatusCode::OK, session_doc::collection(data, &ctx.base))
+}
+
+/// E2 `GET /v1/sessions/:id`: a well-formed id of no started session is an empty 404.
+pub(super) fn one(ctx: &Ctx<'_>, id: u64) -> Reply {
+    match ctx.state.sim.view(id) {
+        Some(view) => Reply::json(
+            StatusCode::OK,
+            session_doc::single(&view, &ctx.base, render_options(ctx, &view)),
+        ),
+        None => Reply::empty(StatusCode::NOT_FOUND),
+    }
+}
+
+/// spec §11: `rdns` truthy replaces `remote` by its name, unless `skip_name_resolve`; an address
+/// without a name stays as it is.
+fn render_options<'a>(ctx: &'a Ctx<'_>, view: &SessionView) -> RenderOptions<'a> {
+    let topology = ctx.state.sim.topology();
+    let rdns = ctx.options.is_true("rdns") && !topology.maxscale.skip_name_resolve;
+    RenderOptions {
+        remote_name: rdns.then(|| topology.reverse_dns(&view.remote)).flatten(),
+        log_debug: ctx.state.profile.log_debug,
+    }
+}
+
+/// E3–E7: PATCH, POST restart, DELETE.
+pub(super) fn write(ctx: &Ctx<'_>, route: &Route) -> Reply {
+    let reply = match (&ctx.method, route) {
+        (&Method::POST, Route::RestartAll) => restart_all(ctx),
+        (_, Route::Session(id) | Route::SessionFilters(id) | Route::SessionRestart(id)) => {
+            session_write(ctx, route, *id)
+        }
+        _ => Reply::empty(StatusCode::NOT_FOUND),
+    };
+    if reply.status.is_success() {
+        let now = ctx.state.now_secs();
+        ctx.state.last_modified.stamp(&ctx.path.key(), now);
+    }
+    reply
+}
+
+/// A write on one session: existence, then preconditions, then the body, then the change.
+/// Preconditions are checked before anything changes (doc-vs-code B11, B12); `If-None-Match`
+/// and `If-Modified-Since` do not apply to writes (B13).
+fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
+    let sim = &ctx.state.sim;
+    let Some(view) = sim.view(id) else {
+        return Reply::empty(StatusCode::NOT_FOUND);
+    };
+    let current = || etag(Some(&session_doc::single(&view, &ctx.base, render_options(ctx, &view))));
+    let modified = ctx.state.last_modified.get(&ctx.path.key());
+    if fails(ctx.headers, current, modified) {
+        return Reply::empty(StatusCode::PRECONDITION_FAILED);
+    }
+    let profile = ctx.state.profile;
+    let empty = serde_json::Value::Null;
+    let body = ctx.body.as_ref().unwrap_or(&empty);
+    let result = match route {
+        Route::SessionRestart(_) => sim.restart(id).map_err(|e| error_reply(&e)),
+        Route::SessionFilters(_) => apply(sim, id, patch::relationship_body(body)).map_err(|reply| {
+            // spec §4.4: 24.02 answers E4's errors with an empty 400.
+            if reply.status == StatusCode::BAD_REQUEST && !profile.relationship_errors_have_body {
+                Reply::empty(StatusCode::BAD_REQUEST)
+            } else {
+                reply
+            }
+        }),
+        _ if ctx.method == Method::DELETE => sim
+            .kill(id, i64::from(ctx.options.get("ttl").map_or(0, atoi)))
+            .map_err(|e| error_reply(&e)),
+        _ => apply(sim, id, patch::session_body(body, profile)),
+    };
+    match result {
+        Ok(()) => Reply::empty(profile.mutation_status),
+        Err(reply) => reply,
+    }
+}
+
+fn apply(sim: &Simulation, id: u64, decoded: Result<SessionUpdate, String>) -> Result<(), Reply> {
+    let update = decoded.map_err(|detail| Reply::error(StatusCode::BAD_REQUEST, &[detail]))?;
+    sim.update(id, &update).map_err(|e| error_reply(&e))
+}
+
+fn error_reply(error: &SimError) -> Reply {
+    match error {
+        SimError::NotFound => Reply::empty(StatusCode::NOT_FOUND),
+        SimError::UnknownFilter(_) | SimError::RestartRefused(_) => {
+            Reply::error(StatusCode::BAD_REQUEST, &[error.to_string()])
+        }
+        other => Reply::error(StatusCode::INTERNAL_SERVER_ERROR, &[other.to_string()]),
+    }
+}
+
+/// E6: every session's acceptance; refusals make a 400 after the others were flagged
+/// (spec §4.6, §7.4).
+fn restart_all(ctx: &Ctx<'_>) -> Reply {
+    let sim: &Simulation = &ctx.state.sim;
+    let modified = ctx.state.last_modified.get(&ctx.path.key());
+    let current = || {
+        let list = list(ctx);
+        etag(list.body.as_ref())
+    };
+    if fails(ctx.headers, current, modified) {
+        return Reply::empty(StatusCode::PRECONDITION_FAILED);
+    }
+    let mut refusals = sim.restart_all();
+    if refusals.is_empty() {
+        Reply::empty(ctx.state.profile.mutation_status)
+    } else {
+        refusals.push("Could not restart all sessions".to_string());
+        Reply::error(StatusCode::BAD_REQUEST, &refusals)
+    }
+}

@@ -1,0 +1,159 @@
+//! # reference-server
+//!
+//! A reference implementation of the MariaDB MaxScale 24.02 REST API session resource
+//! (`/v1/sessions`), served over HTTP on top of a deterministic simulated proxy.
+//!
+//! ## Layout (inside out)
+//! - [`sim`]: the simulated proxy — topology, sessions on routing workers, clock, seeded
+//!   workload. No HTTP, no JSON.
+//! - [`api`]: simulation views to JSON:API documents, PATCH bodies to simulation commands.
+//! - [`http`]: MaxScale's request pipeline — routing, auth, options, preconditions, errors.
+//! - [`control`]: the simulator's own endpoints under `/_sim/`.
+//! - [`profile`]: the table of what differs between `maxscale-24.02` and `documented`.
+//! - [`json_text`], [`datetime`]: MaxScale's JSON text and date formats.
+//!
+//! [`Server::start`] runs the whole thing on a Tokio runtime; the binary adds the CLI.
+
+pub mod api;
+pub mod control;
+pub mod datetime;
+pub mod http;
+pub mod json_text;
+pub mod profile;
+pub mod sim;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use http::auth::{Accounts, Credentials};
+use http::AppState;
+use profile::ProfileName;
+use sim::clock::ClockMode;
+use sim::topology::Topology;
+use sim::{SimConfig, Simulation, Workload};
+
+/// Everything a server is started with; the CLI flags map onto it one to one.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub topology: Topology,
+    pub sessions: usize,
+    pub seed: u64,
+    pub clock: ClockMode,
+    pub profile: ProfileName,
+    pub admin: Credentials,
+    /// An optional read-only (`basic`) account.
+    pub basic: Option<Credentials>,
+    pub workload: Workload,
+}
+
+impl Default for Config {
+    /// The captures' setup on 127.0.0.1:8989, no sessions, seed 0, real clock, admin / mariadb.
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8989)),
+            topology: Topology::default_captures(),
+            sessions: 0,
+            seed: 0,
+            clock: ClockMode::Real,
+            profile: ProfileName::Maxscale2402,
+            admin: Credentials {
+                user: "admin".into(),
+                password: "mariadb".into(),
+            },
+            basic: None,
+            workload: Workload::default(),
+        }
+    }
+}
+
+/// A running server; dropping it stops it.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    sim: Arc<Simulation>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds the listen address and starts serving on the current Tokio runtime.
+    pub async fn start(config: Config) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let sim = Arc::new(Simulation::new(SimConfig {
+            topology: config.topology,
+            seed: config.seed,
+            initial_sessions: config.sessions,
+            clock: config.clock,
+            workload: config.workload,
+        }));
+        let state = Arc::new(AppState::new(
+            Arc::clone(&sim),
+            config.profile.profile(),
+            Accounts::new(config.admin, config.basic),
+        ));
+        let (stop, stopped) = watch::channel(false);
+        if config.clock == ClockMode::Real {
+            tokio::spawn(tick_real_clock(Arc::clone(&sim), stopped.clone()));
+        }
+        let task = tokio::spawn(http::server::serve(listener, state, wait(stopped)));
+        Ok(Server {
+            addr,
+            sim,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The simulation behind the server.
+    pub fn simulation(&self) -> &Arc<Simulation> {
+        &self.sim
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn wait(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|&stop| stop).await;
+}
+
+/// Runs the once-per-second ticks of a real clock.
+async fn tick_real_clock(sim: Arc<Simulation>, mut stopped: watch::Receiver<bool>) {
+    let mut interval = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stopped.wait_for(|&stop| stop) => return,
+        }
+        let sim = Arc::clone(&sim);
+        let _ = tokio::task::spawn_blocking(move || sim.catch_up()).await;
+    }
+}
