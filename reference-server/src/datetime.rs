@@ -23,21 +23,13 @@ const MONTHS: [&str; 12] = [
 /// Formats `secs` as `Fri, 27 Nov 2026 23:28:19 GMT` (`connected`, `Last-Modified`, the `Date` of
 /// raw responses; spec §5.2, §10.8, §10.11).
 pub fn http_date(secs: u64) -> String {
-    let m = Moment::from_secs(secs);
-    format!(
-        "{}{:04}{}",
-        m.http_date_head(),
-        m.date.year,
-        m.http_date_tail()
-    )
+    rfc1123(secs, false)
 }
 
 /// Formats `secs` as `Fri, 27 Nov 26 23:28:20 GMT`, MaxScale's own `Date` header with strftime
 /// `%y` (spec §10.11, §13.11).
 pub fn http_date_short_year(secs: u64) -> String {
-    let m = Moment::from_secs(secs);
-    let year = m.date.year.rem_euclid(100);
-    format!("{}{:02}{}", m.http_date_head(), year, m.http_date_tail())
+    rfc1123(secs, true)
 }
 
 /// Parses `%a, %d %b %Y %H:%M:%S GMT` with a four-digit year, as for `If-Modified-Since` (spec
@@ -173,24 +165,6 @@ impl Moment {
         Date::from_days(self.days - monday_based + 3).year
     }
 
-    /// `Fri, 27 Nov ` — the part of an HTTP date before the year.
-    fn http_date_head(&self) -> String {
-        format!(
-            "{}, {:02} {} ",
-            self.weekday_name(),
-            self.date.day,
-            self.month_name()
-        )
-    }
-
-    /// ` 23:28:19 GMT` — the part of an HTTP date after the year.
-    fn http_date_tail(&self) -> String {
-        format!(
-            " {:02}:{:02}:{:02} GMT",
-            self.hour, self.minute, self.second
-        )
-    }
-
     /// `YYYY-MM-DD?HH:MM:SS.mmm` with the given year and date/time separator.
     fn timestamp(&self, year: i64, separator: char, millis: u64) -> String {
         format!(
@@ -205,6 +179,26 @@ impl Moment {
             millis
         )
     }
+}
+
+/// `%a, %d %b %Y %H:%M:%S GMT`, or with `%y` when `two_digit_year` is set.
+fn rfc1123(secs: u64, two_digit_year: bool) -> String {
+    let m = Moment::from_secs(secs);
+    let (year, width) = if two_digit_year {
+        (m.date.year.rem_euclid(100), 2)
+    } else {
+        (m.date.year, 4)
+    };
+    format!(
+        "{}, {:02} {} {:0width$} {:02}:{:02}:{:02} GMT",
+        m.weekday_name(),
+        m.date.day,
+        m.month_name(),
+        year,
+        m.hour,
+        m.minute,
+        m.second
+    )
 }
 
 /// Position of `text` in `names`, compared case-insensitively.

@@ -310,6 +310,8 @@ impl Service {
 impl Topology {
     /// Parses a maxscale.cnf-style text with an optional `[simulation]` section.
     pub fn parse(text: &str) -> Result<Topology, TopologyError> {
+        // Like inih, which MaxScale uses, skip a UTF-8 byte order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut builder = Builder::new();
         for section in read_sections(text)? {
             builder.add(&section)?;
@@ -369,9 +371,13 @@ impl<'a> RawSection<'a> {
         self.entries.iter().find(|e| e.key == key)
     }
 
-    /// The entry for `key`, or an error naming the section header.
+    /// The entry for `key`, or an error naming the section header; its value must not be empty.
     fn required(&self, key: &'static str) -> Result<&Entry<'a>, TopologyError> {
-        self.entry(key).ok_or_else(|| self.missing(key))
+        let entry = self.entry(key).ok_or_else(|| self.missing(key))?;
+        if entry.value.is_empty() {
+            return Err(invalid(entry, "a non-empty value"));
+        }
+        Ok(entry)
     }
 
     /// The error for a missing required key.
@@ -736,8 +742,8 @@ fn parse_listener(
             _ => {}
         }
     }
-    let service_name = [listener.service.clone()];
-    refer(refs, section, service, Target::Service, &service_name);
+    let service_name = std::slice::from_ref(&listener.service);
+    refer(refs, section, service, Target::Service, service_name);
     Ok(listener)
 }
 
@@ -1174,8 +1180,8 @@ client_hosts=192.0.2.10,192.0.2.11
     }
 
     #[test]
-    fn crlf_blank_lines_and_comments_are_accepted() {
-        let text = "# c\r\n\r\n[svc]\r\n  ; indented comment\r\n type = service \r\nrouter=schemarouter\r\n";
+    fn bom_crlf_blank_lines_and_comments_are_accepted() {
+        let text = "\u{feff}# c\r\n\r\n[svc]\r\n  ; indented comment\r\n type = service \r\nrouter=schemarouter\r\n";
         let t = Topology::parse(text).unwrap();
         assert_eq!(t.services[0].router, "schemarouter");
         assert!(t.services[0].has_session_command_history());
@@ -1341,6 +1347,15 @@ client_hosts=192.0.2.10,192.0.2.11
         assert_eq!(
             error(&with_base("[s]\ntype=server\nport=3306\n")),
             missing(4, "s", "address' or 'socket")
+        );
+        assert_eq!(
+            error("[svc]\ntype=service\nrouter=\n"),
+            TopologyError::InvalidValue {
+                line: 3,
+                key: "router".into(),
+                value: String::new(),
+                expected: "a non-empty value",
+            }
         );
         assert_eq!(
             missing(4, "l", "port' or 'socket").to_string(),
@@ -1531,7 +1546,7 @@ client_hosts=192.0.2.10,192.0.2.11
             "=",
             "[a]\n=",
             "[maxscale]\nthreads=",
-            "\u{feff}[svc]",
+            "\u{feff}",
             "[a]]\n",
         ] {
             assert!(Topology::parse(text).is_err(), "{text:?}");
