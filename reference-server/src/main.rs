@@ -12,6 +12,10 @@ use reference_server::sim::topology::Topology;
 use reference_server::sim::Workload;
 use reference_server::{Config, Server};
 
+/// Sessions are many small allocations; mimalloc serves them faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Serves the MaxScale 24.02 REST API session resource (/v1/sessions) on a deterministic
 /// simulated proxy. Prints `listening on http://ADDR` first; the simulator's own control API
 /// lives under /_sim/.
