@@ -13,18 +13,46 @@ use crate::json_text;
 /// The ETag of an empty body: SHA-1 of the empty string (HEAD, 404s, spec §10.6).
 pub const EMPTY_ETAG: &str = "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"";
 
-/// `"` + hex SHA-1 of the compact JSON of the body + `"`. Keys are sorted here, so the value
-/// differs from MaxScale's insertion-ordered hash; the spec only asks that equal bodies have
-/// equal ETags and different bodies different ones (§10.8).
+/// `"` + hex SHA-1 of the compact JSON of the body + `"`. The top-level members are hashed in
+/// MaxScale's insertion order (`links`, then `data`, spec §5.10), so documents with nothing else
+/// to reorder (the empty collection, error documents) have exactly MaxScale's ETag; deeper keys
+/// are sorted, which the spec allows: equal bodies have equal ETags and different bodies
+/// different ones (§10.8).
 pub fn etag(body: Option<&Value>) -> String {
     match body {
         None => EMPTY_ETAG.to_string(),
         Some(body) => {
-            let digest = Sha1::digest(json_text::render(body, false).as_bytes());
+            let digest = Sha1::digest(top_level_in_insertion_order(body).as_bytes());
             let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
             format!("\"{hex}\"")
         }
     }
+}
+
+/// The compact text of a document whose top-level `links` and `data` come first, in that order.
+fn top_level_in_insertion_order(body: &Value) -> String {
+    const FIRST: [&str; 2] = ["links", "data"];
+    let Some(members) = body.as_object() else {
+        return json_text::render(body, false);
+    };
+    let rest = members
+        .iter()
+        .filter(|(key, _)| !FIRST.contains(&key.as_str()));
+    let ordered = FIRST
+        .iter()
+        .filter_map(|key| members.get_key_value(*key))
+        .chain(rest);
+    let mut text = String::from("{");
+    for (i, (key, value)) in ordered.enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&json_text::render(&Value::String(key.clone()), false));
+        text.push(':');
+        text.push_str(&json_text::render(value, false));
+    }
+    text.push('}');
+    text
 }
 
 /// When each path was last changed through the REST API (spec §10.8).
