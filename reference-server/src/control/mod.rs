@@ -5,7 +5,7 @@
 //! | method and path | body | effect |
 //! |---|---|---|
 //! | `GET /_sim` | – | clock, seed, profile, session count |
-//! | `POST /_sim/sessions` | `{"count","service","user","remote","authenticated"}` | connect clients; 201 `{"ids":[…]}` |
+//! | `POST /_sim/sessions` | `{"count","service","user","remote","authenticated"}` | connect clients (at most 100000); 201 `{"ids":[…]}` |
 //! | `GET /_sim/sessions/:id` | – | the simulation's own view of a session |
 //! | `DELETE /_sim/sessions/:id` | – | the client disconnects |
 //! | `POST /_sim/sessions/:id/query` | `{"statement"}` | a client request, answered at once |
@@ -65,6 +65,11 @@ fn route(state: &AppState, method: &Method, path: &[&str], body: &[u8]) -> Outco
         (&Method::GET, []) => Ok(ok(info(state))),
         (&Method::POST, ["sessions"]) => {
             let spec: CreateBody = parse(body)?;
+            if spec.count > MAX_NEW_SESSIONS {
+                return Err(bad_request(&format!(
+                    "at most {MAX_NEW_SESSIONS} sessions per request"
+                )));
+            }
             let ids = sim
                 .create_sessions(&NewSessions {
                     count: spec.count,
@@ -123,6 +128,10 @@ struct CreateBody {
     #[serde(default = "yes")]
     authenticated: bool,
 }
+
+/// Most clients one `POST /_sim/sessions` connects: a bound on what a single request can make
+/// the simulation allocate.
+const MAX_NEW_SESSIONS: usize = 100_000;
 
 fn one() -> usize {
     1

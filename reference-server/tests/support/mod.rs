@@ -74,7 +74,9 @@ impl TestServer {
 
     /// Sends a raw request text (with `\r\n` line ends, no `Connection` header needed).
     pub async fn send_raw(&self, request: &[u8]) -> RawResponse {
-        let mut stream = TcpStream::connect(self.server.addr()).await.expect("connects");
+        let mut stream = TcpStream::connect(self.server.addr())
+            .await
+            .expect("connects");
         stream.write_all(request).await.expect("request written");
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).await.expect("response read");
