@@ -18,7 +18,10 @@ const AUTH: &str = "Basic YWRtaW46bWFyaWFkYg=="; // admin:mariadb
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    println!("{:>9}  {:>12}  {:>14}  {:>7}  {:>12}", "sessions", "GET all", "serde_json", "ratio", "GET one");
+    println!(
+        "{:>9}  {:>12}  {:>14}  {:>7}  {:>12}",
+        "sessions", "GET all", "serde_json", "ratio", "GET one"
+    );
     let mut get_one = Vec::new();
     for sessions in [1_000, 10_000] {
         let (get_all, baseline, one) = runtime.block_on(measure(sessions));

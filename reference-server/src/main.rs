@@ -61,8 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -124,7 +123,12 @@ async fn run(config: Config) -> ExitCode {
         }
     };
     println!("listening on {}", server.url());
-    tracing::info!(?clock, ?profile, sessions, "serving /v1/sessions; control API under /_sim/");
+    tracing::info!(
+        ?clock,
+        ?profile,
+        sessions,
+        "serving /v1/sessions; control API under /_sim/"
+    );
     if let Err(error) = tokio::signal::ctrl_c().await {
         tracing::error!(%error, "cannot wait for Ctrl-C");
     }

@@ -12,14 +12,30 @@ async fn status_of(server: &TestServer, id: u64) -> u16 {
 async fn delete_without_positive_ttl_kills_at_once() {
     let server = TestServer::start().await;
     // spec §8.1: no ttl, empty, 0, non-numeric and negative values all kill at once.
-    for query in ["", "?ttl=", "?ttl=0", "?ttl=abc", "?ttl=-5", "?ttl=NaN", "?ttl=2147483648"] {
+    for query in [
+        "",
+        "?ttl=",
+        "?ttl=0",
+        "?ttl=abc",
+        "?ttl=-5",
+        "?ttl=NaN",
+        "?ttl=2147483648",
+    ] {
         let id = server.create_sessions(1).await[0];
-        let reply = server.admin("DELETE", &format!("/v1/sessions/{id}{query}"), None).await;
+        let reply = server
+            .admin("DELETE", &format!("/v1/sessions/{id}{query}"), None)
+            .await;
         assert_eq!(reply.status, 200, "DELETE{query}");
         assert_eq!(reply.body, "", "DELETE{query} has an empty body");
-        assert_eq!(status_of(&server, id).await, 404, "gone at once after DELETE{query}");
+        assert_eq!(
+            status_of(&server, id).await,
+            404,
+            "gone at once after DELETE{query}"
+        );
         // spec §8.2: a second DELETE finds nothing.
-        let again = server.admin("DELETE", &format!("/v1/sessions/{id}"), None).await;
+        let again = server
+            .admin("DELETE", &format!("/v1/sessions/{id}"), None)
+            .await;
         assert_eq!(again.status, 404);
     }
 }
@@ -29,7 +45,9 @@ async fn ttl_kills_after_more_than_n_whole_seconds() {
     let server = TestServer::start().await;
     let id = server.create_sessions(1).await[0];
     server.advance(0.5).await;
-    let reply = server.admin("DELETE", &format!("/v1/sessions/{id}?ttl=2"), None).await;
+    let reply = server
+        .admin("DELETE", &format!("/v1/sessions/{id}?ttl=2"), None)
+        .await;
     assert_eq!(reply.status, 200);
     // Armed at 0.5 s: the 1 s ticks at 1, 2 and 3 s see at most 2.5 s elapsed.
     server.advance(2.5).await;
@@ -44,9 +62,13 @@ async fn ttl_kills_after_more_than_n_whole_seconds() {
 async fn a_second_delete_restarts_the_countdown() {
     let server = TestServer::start().await;
     let id = server.create_sessions(1).await[0];
-    server.admin("DELETE", &format!("/v1/sessions/{id}?ttl=1"), None).await;
+    server
+        .admin("DELETE", &format!("/v1/sessions/{id}?ttl=1"), None)
+        .await;
     server.advance(1.5).await;
-    server.admin("DELETE", &format!("/v1/sessions/{id}?ttl=3"), None).await;
+    server
+        .admin("DELETE", &format!("/v1/sessions/{id}?ttl=3"), None)
+        .await;
     // Without the re-arm the ttl=1 would have killed at the 2 s tick. Re-armed at 1.5 s, the
     // 5 s tick sees 3.5 s (3 whole seconds, not more than 3); the 6 s tick kills (spec §8.3:
     // "killed 4.5 s after the second DELETE").
@@ -60,8 +82,12 @@ async fn a_second_delete_restarts_the_countdown() {
 async fn ttl_then_plain_delete_kills_at_once() {
     let server = TestServer::start().await;
     let id = server.create_sessions(1).await[0];
-    server.admin("DELETE", &format!("/v1/sessions/{id}?ttl=5"), None).await;
-    server.admin("DELETE", &format!("/v1/sessions/{id}"), None).await;
+    server
+        .admin("DELETE", &format!("/v1/sessions/{id}?ttl=5"), None)
+        .await;
+    server
+        .admin("DELETE", &format!("/v1/sessions/{id}"), None)
+        .await;
     assert_eq!(status_of(&server, id).await, 404);
 }
 
@@ -69,19 +95,36 @@ async fn ttl_then_plain_delete_kills_at_once() {
 async fn killed_session_is_listed_as_stopping_until_the_next_clock_tick() {
     let server = TestServer::start().await;
     let ids = server.create_sessions(2).await;
-    server.admin("DELETE", &format!("/v1/sessions/{}", ids[0]), None).await;
-    let list = server.get("/v1/sessions?fields[sessions]=state").await.json();
+    server
+        .admin("DELETE", &format!("/v1/sessions/{}", ids[0]), None)
+        .await;
+    let list = server
+        .get("/v1/sessions?fields[sessions]=state")
+        .await
+        .json();
     let states: Vec<(&str, &str)> = list["data"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["id"].as_str().unwrap(), s["attributes"]["state"].as_str().unwrap()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap(),
+                s["attributes"]["state"].as_str().unwrap(),
+            )
+        })
         .collect();
     let killed = ids[0].to_string();
-    assert!(states.contains(&(killed.as_str(), "Stopping session")), "{states:?}");
+    assert!(
+        states.contains(&(killed.as_str(), "Stopping session")),
+        "{states:?}"
+    );
     server.advance(0.1).await;
     let list = server.get("/v1/sessions").await.json();
-    assert_eq!(list["data"].as_array().unwrap().len(), 1, "reaped after 100 ms");
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "reaped after 100 ms"
+    );
 }
 
 #[tokio::test]
@@ -89,9 +132,15 @@ async fn ttl_on_a_busy_session_kills_it_too() {
     let server = TestServer::start().await;
     let id = server.create_sessions(1).await[0];
     server
-        .control("POST", &format!("/_sim/sessions/{id}/busy"), serde_json::json!({}))
+        .control(
+            "POST",
+            &format!("/_sim/sessions/{id}/busy"),
+            serde_json::json!({}),
+        )
         .await;
-    server.admin("DELETE", &format!("/v1/sessions/{id}?ttl=1"), None).await;
+    server
+        .admin("DELETE", &format!("/v1/sessions/{id}?ttl=1"), None)
+        .await;
     server.advance(2.0).await;
     assert_eq!(status_of(&server, id).await, 404);
 }

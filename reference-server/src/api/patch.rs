@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(update.log.log_notice, None);
         assert_eq!(update.log.log_warning, None);
         assert_eq!(update.log.log_error, Some(false));
-        assert_eq!(update.log.log_debug, None, "release build ignores log_debug");
+        assert_eq!(
+            update.log.log_debug, None,
+            "release build ignores log_debug"
+        );
         assert_eq!(update.filters, None);
         let documented = session_body(&body, &DOCUMENTED).unwrap();
         assert_eq!(documented.log.log_debug, Some(true));
@@ -132,7 +135,10 @@ mod tests {
                 names(&[])
             );
         }
-        for untouched in [json!({"data": {"relationships": {"filters": null}}}), json!([])] {
+        for untouched in [
+            json!({"data": {"relationships": {"filters": null}}}),
+            json!([]),
+        ] {
             assert_eq!(
                 session_body(&untouched, &MAXSCALE_24_02).unwrap().filters,
                 None
@@ -159,7 +165,10 @@ mod tests {
             (json!([{"id": 1.5}]), "Not a JSON string but a real"),
             (json!([{"id": null}]), "Not a JSON string but a null"),
             (json!([{"id": true}]), "Not a JSON string but a boolean"),
-            (json!([{"type": "filters"}]), "Filter relationship entry has no 'id' member"),
+            (
+                json!([{"type": "filters"}]),
+                "Filter relationship entry has no 'id' member",
+            ),
             (json!(["my-log-filter"]), "Not a JSON object but a string"),
             (json!([{"id": "a"}, 5]), "Not a JSON object but a integer"),
         ];
@@ -179,7 +188,9 @@ mod tests {
     #[test]
     fn relationship_endpoint_takes_top_level_data() {
         assert_eq!(
-            relationship_body(&json!({"data": [{"id": "a"}]})).unwrap().filters,
+            relationship_body(&json!({"data": [{"id": "a"}]}))
+                .unwrap()
+                .filters,
             names(&["a"])
         );
         assert_eq!(

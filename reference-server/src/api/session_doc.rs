@@ -86,7 +86,9 @@ fn attributes(view: &SessionView, options: RenderOptions<'_>) -> Value {
     let connections: Vec<Value> = view
         .connections
         .iter()
-        .map(|c| json!({ "connection_id": c.connection_id, "server": c.server, "cipher": c.cipher }))
+        .map(
+            |c| json!({ "connection_id": c.connection_id, "server": c.server, "cipher": c.cipher }),
+        )
         .collect();
     a.insert("connections".into(), connections.into());
     a.insert("client".into(), client(view));

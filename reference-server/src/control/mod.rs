@@ -54,7 +54,11 @@ pub async fn handle(state: &AppState, request: Request<Incoming>) -> Response<Bo
         }
         Err(_) => bad_request("request body too large or unreadable"),
     };
-    reply.into_response(true, false, state.sim.clock().wall_secs(state.sim.clock().now()))
+    reply.into_response(
+        true,
+        false,
+        state.sim.clock().wall_secs(state.sim.clock().now()),
+    )
 }
 
 type Outcome = Result<Reply, Reply>;
@@ -176,7 +180,10 @@ impl AdvanceBody {
             _ => return Err("give either \"seconds\" (≥ 0) or \"millis\"".to_string()),
         };
         if duration > MAX_ADVANCE {
-            return Err(format!("at most {} seconds per step", MAX_ADVANCE.as_secs()));
+            return Err(format!(
+                "at most {} seconds per step",
+                MAX_ADVANCE.as_secs()
+            ));
         }
         Ok(duration)
     }
@@ -206,7 +213,10 @@ fn ok(body: Value) -> Reply {
 }
 
 fn not_found() -> Reply {
-    Reply::error(StatusCode::NOT_FOUND, &["no such session or control endpoint"])
+    Reply::error(
+        StatusCode::NOT_FOUND,
+        &["no such session or control endpoint"],
+    )
 }
 
 fn bad_request(detail: &str) -> Reply {
@@ -240,7 +250,9 @@ fn info(state: &AppState) -> Value {
 fn describe(state: &AppState, s: &Session) -> Value {
     let topology = state.sim.topology();
     let filter_names = |list: &[usize]| -> Vec<&str> {
-        list.iter().map(|&f| topology.filters[f].name.as_str()).collect()
+        list.iter()
+            .map(|&f| topology.filters[f].name.as_str())
+            .collect()
     };
     json!({
         "id": s.id,

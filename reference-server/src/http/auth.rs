@@ -61,9 +61,14 @@ impl Accounts {
 /// Who the request is from, or why it is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    Allowed { user: String, account: AccountType },
+    Allowed {
+        user: String,
+        account: AccountType,
+    },
     /// 401 `Access denied`; `challenge` adds `WWW-Authenticate`.
-    Denied { challenge: bool },
+    Denied {
+        challenge: bool,
+    },
     /// 403 `Administrative access required` (a basic account's token on a write).
     Forbidden,
 }
@@ -151,11 +156,26 @@ mod tests {
         let admin = headers(&[("authorization", &basic("admin", "mariadb"))]);
         let ro = headers(&[("authorization", &basic("ro", "ropw"))]);
         let wrong = headers(&[("authorization", &basic("admin", "x"))]);
-        assert!(matches!(judge(&admin, true), Verdict::Allowed { account: AccountType::Admin, .. }));
-        assert!(matches!(judge(&ro, false), Verdict::Allowed { account: AccountType::Basic, .. }));
+        assert!(matches!(
+            judge(&admin, true),
+            Verdict::Allowed {
+                account: AccountType::Admin,
+                ..
+            }
+        ));
+        assert!(matches!(
+            judge(&ro, false),
+            Verdict::Allowed {
+                account: AccountType::Basic,
+                ..
+            }
+        ));
         assert_eq!(judge(&ro, true), Verdict::Denied { challenge: true });
         assert_eq!(judge(&wrong, false), Verdict::Denied { challenge: true });
-        assert_eq!(judge(&HeaderMap::new(), false), Verdict::Denied { challenge: true });
+        assert_eq!(
+            judge(&HeaderMap::new(), false),
+            Verdict::Denied { challenge: true }
+        );
         assert_eq!(
             judge(&headers(&[("authorization", "Basic !!!!")]), false),
             Verdict::Denied { challenge: true }

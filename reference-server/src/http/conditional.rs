@@ -189,13 +189,37 @@ mod tests {
         let date = "Fri, 05 Jan 2024 07:24:06 GMT";
         let at = parse_http_date(date).unwrap();
         assert_eq!(check_read(&headers(&[]), e, at), Precondition::Proceed);
-        assert_eq!(check_read(&headers(&[("if-none-match", e)]), e, at), Precondition::NotModified);
-        assert_eq!(check_read(&headers(&[("if-none-match", "\"x\"")]), e, at), Precondition::Proceed);
-        assert_eq!(check_read(&headers(&[("if-match", "\"x\"")]), e, at), Precondition::Failed);
-        assert_eq!(check_read(&headers(&[("if-match", "*")]), e, at), Precondition::Failed);
-        assert_eq!(check_read(&headers(&[("if-modified-since", date)]), e, at), Precondition::NotModified);
-        assert_eq!(check_read(&headers(&[("if-modified-since", "garbage")]), e, at), Precondition::Proceed);
-        assert_eq!(check_read(&headers(&[("if-unmodified-since", "garbage")]), e, at), Precondition::Failed);
-        assert_eq!(check_read(&headers(&[("if-unmodified-since", date)]), e, at), Precondition::Proceed);
+        assert_eq!(
+            check_read(&headers(&[("if-none-match", e)]), e, at),
+            Precondition::NotModified
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-none-match", "\"x\"")]), e, at),
+            Precondition::Proceed
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-match", "\"x\"")]), e, at),
+            Precondition::Failed
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-match", "*")]), e, at),
+            Precondition::Failed
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-modified-since", date)]), e, at),
+            Precondition::NotModified
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-modified-since", "garbage")]), e, at),
+            Precondition::Proceed
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-unmodified-since", "garbage")]), e, at),
+            Precondition::Failed
+        );
+        assert_eq!(
+            check_read(&headers(&[("if-unmodified-since", date)]), e, at),
+            Precondition::Proceed
+        );
     }
 }

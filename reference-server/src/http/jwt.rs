@@ -85,7 +85,11 @@ mod tests {
         assert_eq!(claims.account, AccountType::Admin);
         assert_eq!(claims.exp - claims.iat, 60);
         assert_eq!(key.verify(&token, 1060), None, "expired");
-        assert_eq!(TokenKey::from_seed(8).verify(&token, 1000), None, "other key");
+        assert_eq!(
+            TokenKey::from_seed(8).verify(&token, 1000),
+            None,
+            "other key"
+        );
         let mut tampered = token.clone();
         tampered.insert(tampered.find('.').unwrap() + 2, 'x');
         assert_eq!(key.verify(&tampered, 1000), None);

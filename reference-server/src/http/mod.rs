@@ -152,8 +152,11 @@ pub async fn handle(state: Arc<AppState>, request: Request<Incoming>) -> Respons
         Err(reply) => return reply.into_response(pretty, head, state.now_secs()),
     };
     if is_auth_endpoint {
-        return token::issue(&state, &options, &account)
-            .into_response(pretty, head, state.now_secs());
+        return token::issue(&state, &options, &account).into_response(
+            pretty,
+            head,
+            state.now_secs(),
+        );
     }
     let Some(method) = effective else {
         return Reply::empty(StatusCode::METHOD_NOT_ALLOWED).into_response(
@@ -258,10 +261,9 @@ fn dispatch(ctx: &Ctx<'_>) -> Reply {
 /// spec §10.6: `Accept` lists the methods with a route; none → 404.
 fn options_reply(ctx: &Ctx<'_>) -> Reply {
     match router::allowed(&ctx.path, ctx.state.sim.topology()) {
-        Ok(methods) => Reply::empty(StatusCode::OK).with_header(
-            hyper::header::ACCEPT,
-            methods.join(", "),
-        ),
+        Ok(methods) => {
+            Reply::empty(StatusCode::OK).with_header(hyper::header::ACCEPT, methods.join(", "))
+        }
         Err(_) => Reply::empty(StatusCode::NOT_FOUND),
     }
 }

@@ -109,7 +109,9 @@ mod tests {
 
     #[test]
     fn bracketed_options_in_name_order() {
-        let o = Options::parse(Some("filter[b]=2&fields[sessions]=state&filter[a]=1&filter[x=3"));
+        let o = Options::parse(Some(
+            "filter[b]=2&fields[sessions]=state&filter[a]=1&filter[x=3",
+        ));
         assert_eq!(o.bracketed("filter"), vec![("a", "1"), ("b", "2")]);
         assert_eq!(o.bracketed("fields"), vec![("sessions", "state")]);
     }

@@ -14,10 +14,11 @@ use crate::datetime::http_date;
 
 /// Answers a GET (or a HEAD, which drops the body and hashes the empty one, spec §10.6).
 pub(super) fn get(ctx: &Ctx<'_>, head: bool) -> Reply {
-    let (reply, collection) = match router::resolve(&Method::GET, &ctx.path, ctx.state.sim.topology()) {
-        Ok(route) => handle(ctx, &route),
-        Err(miss) => (not_found(&miss), false),
-    };
+    let (reply, collection) =
+        match router::resolve(&Method::GET, &ctx.path, ctx.state.sim.topology()) {
+            Ok(route) => handle(ctx, &route),
+            Err(miss) => (not_found(&miss), false),
+        };
     finish(ctx, reply, head, collection)
 }
 

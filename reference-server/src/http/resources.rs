@@ -15,15 +15,27 @@ pub(super) fn list(ctx: &Ctx<'_>, route: &Route) -> Reply {
     let (kind, data): (&str, Vec<Value>) = match route {
         Route::Services => (
             "services",
-            topology.services.iter().map(|s| docs::service(topology, s, base)).collect(),
+            topology
+                .services
+                .iter()
+                .map(|s| docs::service(topology, s, base))
+                .collect(),
         ),
         Route::Filters => (
             "filters",
-            topology.filters.iter().map(|f| docs::filter(topology, f, base)).collect(),
+            topology
+                .filters
+                .iter()
+                .map(|f| docs::filter(topology, f, base))
+                .collect(),
         ),
         _ => (
             "servers",
-            topology.servers.iter().map(|s| docs::server(topology, s, base)).collect(),
+            topology
+                .servers
+                .iter()
+                .map(|s| docs::server(topology, s, base))
+                .collect(),
         ),
     };
     Reply::json(StatusCode::OK, docs::collection(kind, data, base))
@@ -34,9 +46,15 @@ pub(super) fn one(ctx: &Ctx<'_>, route: &Route) -> Reply {
     let topology = ctx.state.sim.topology();
     let base = &ctx.base;
     let resource = match route {
-        Route::Service(name) => topology.service(name).map(|s| docs::service(topology, s, base)),
-        Route::Filter(name) => topology.filter(name).map(|f| docs::filter(topology, f, base)),
-        Route::Server(name) => topology.server(name).map(|s| docs::server(topology, s, base)),
+        Route::Service(name) => topology
+            .service(name)
+            .map(|s| docs::service(topology, s, base)),
+        Route::Filter(name) => topology
+            .filter(name)
+            .map(|f| docs::filter(topology, f, base)),
+        Route::Server(name) => topology
+            .server(name)
+            .map(|s| docs::server(topology, s, base)),
         _ => {
             let clock = ctx.state.sim.clock();
             let document = docs::maxscale(

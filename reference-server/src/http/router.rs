@@ -128,9 +128,10 @@ const GET: &[(&[Seg], Build)] = &[
 ];
 const PATCH: &[(&[Seg], Build)] = &[
     (&[Lit("sessions"), S], |a| Route::Session(a[0].id())),
-    (&[Lit("sessions"), S, Lit("relationships"), Lit("filters")], |a| {
-        Route::SessionFilters(a[0].id())
-    }),
+    (
+        &[Lit("sessions"), S, Lit("relationships"), Lit("filters")],
+        |a| Route::SessionFilters(a[0].id()),
+    ),
 ];
 const POST: &[(&[Seg], Build)] = &[
     (&[Lit("sessions"), Lit("restart")], |_| Route::RestartAll),
@@ -263,10 +264,27 @@ mod tests {
 
     #[test]
     fn session_ids() {
-        for (part, id) in [("1", Some(1)), ("007", Some(7)), ("18446744073709551615", Some(u64::MAX))] {
+        for (part, id) in [
+            ("1", Some(1)),
+            ("007", Some(7)),
+            ("18446744073709551615", Some(u64::MAX)),
+        ] {
             assert_eq!(parse_session_id(part), id, "{part}");
         }
-        for bad in ["0", "-1", "+1", " 1", "1 ", "1a", "1.0", "0x1", "abc", "1e3", "18446744073709551616", ""] {
+        for bad in [
+            "0",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "1a",
+            "1.0",
+            "0x1",
+            "abc",
+            "1e3",
+            "18446744073709551616",
+            "",
+        ] {
             assert_eq!(parse_session_id(bad), None, "{bad}");
         }
     }
@@ -276,16 +294,37 @@ mod tests {
         let t = Topology::default_captures();
         let get = |p: &str| resolve(&Method::GET, &path(p), &t);
         assert_eq!(get("/v1/sessions/5"), Ok(Route::Session(5)));
-        assert_eq!(get("/v1/sessions/abc").unwrap_err().detail().as_deref(), Some("abc is not a session"));
-        assert_eq!(get("/v1/sessions/restart").unwrap_err().detail().as_deref(), Some("restart is not a session"));
+        assert_eq!(
+            get("/v1/sessions/abc").unwrap_err().detail().as_deref(),
+            Some("abc is not a session")
+        );
+        assert_eq!(
+            get("/v1/sessions/restart").unwrap_err().detail().as_deref(),
+            Some("restart is not a session")
+        );
         assert_eq!(get("/v1/sessions/1/restart"), Err(Miss::NoRoute));
         assert_eq!(get("/v1/sessions/abc/x"), Err(Miss::NoRoute));
         assert_eq!(get("/v1/Sessions"), Err(Miss::NoRoute));
-        assert_eq!(get("/v1/services/nope").unwrap_err().detail().as_deref(), Some("nope is not a service"));
-        assert_eq!(get("/v1/services/RW-Split-Router"), Ok(Route::Service("RW-Split-Router".into())));
-        assert_eq!(resolve(&Method::POST, &path("/v1/sessions/restart"), &t), Ok(Route::RestartAll));
-        assert_eq!(resolve(&Method::PUT, &path("/v1/sessions/1"), &t), Err(Miss::NoRoute));
-        assert_eq!(resolve(&Method::DELETE, &path("/v1/sessions"), &t), Err(Miss::NoRoute));
+        assert_eq!(
+            get("/v1/services/nope").unwrap_err().detail().as_deref(),
+            Some("nope is not a service")
+        );
+        assert_eq!(
+            get("/v1/services/RW-Split-Router"),
+            Ok(Route::Service("RW-Split-Router".into()))
+        );
+        assert_eq!(
+            resolve(&Method::POST, &path("/v1/sessions/restart"), &t),
+            Ok(Route::RestartAll)
+        );
+        assert_eq!(
+            resolve(&Method::PUT, &path("/v1/sessions/1"), &t),
+            Err(Miss::NoRoute)
+        );
+        assert_eq!(
+            resolve(&Method::DELETE, &path("/v1/sessions"), &t),
+            Err(Miss::NoRoute)
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::options::atoi;
 use super::response::Reply;
 use super::router::Route;
 use super::Ctx;
-use crate::api::session_doc::{self, RenderOptions};
 use crate::api::patch;
+use crate::api::session_doc::{self, RenderOptions};
 use crate::sim::snapshot::SessionView;
 use crate::sim::{SessionUpdate, SimError, Simulation};
 
@@ -70,7 +70,13 @@ fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     let Some(view) = sim.view(id) else {
         return Reply::empty(StatusCode::NOT_FOUND);
     };
-    let current = || etag(Some(&session_doc::single(&view, &ctx.base, render_options(ctx, &view))));
+    let current = || {
+        etag(Some(&session_doc::single(
+            &view,
+            &ctx.base,
+            render_options(ctx, &view),
+        )))
+    };
     let modified = ctx.state.last_modified.get(&ctx.path.key());
     if fails(ctx.headers, current, modified) {
         return Reply::empty(StatusCode::PRECONDITION_FAILED);
@@ -80,14 +86,17 @@ fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     let body = ctx.body.as_ref().unwrap_or(&empty);
     let result = match route {
         Route::SessionRestart(_) => sim.restart(id).map_err(|e| error_reply(&e)),
-        Route::SessionFilters(_) => apply(sim, id, patch::relationship_body(body)).map_err(|reply| {
-            // spec §4.4: 24.02 answers E4's errors with an empty 400.
-            if reply.status == StatusCode::BAD_REQUEST && !profile.relationship_errors_have_body {
-                Reply::empty(StatusCode::BAD_REQUEST)
-            } else {
-                reply
-            }
-        }),
+        Route::SessionFilters(_) => {
+            apply(sim, id, patch::relationship_body(body)).map_err(|reply| {
+                // spec §4.4: 24.02 answers E4's errors with an empty 400.
+                if reply.status == StatusCode::BAD_REQUEST && !profile.relationship_errors_have_body
+                {
+                    Reply::empty(StatusCode::BAD_REQUEST)
+                } else {
+                    reply
+                }
+            })
+        }
         _ if ctx.method == Method::DELETE => sim
             .kill(id, i64::from(ctx.options.get("ttl").map_or(0, atoi)))
             .map_err(|e| error_reply(&e)),

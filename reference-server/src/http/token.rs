@@ -25,9 +25,7 @@ pub(super) fn issue(
         .and_then(|v| v.parse::<u64>().ok())
         .filter(|age| (1..=2_147_483_646).contains(age));
     let lifetime = requested.map_or(DEFAULT_MAX_AGE, |age| age.min(MAX_AGE_CAP));
-    let token = state
-        .key
-        .issue(user, *account, state.now_secs(), lifetime);
+    let token = state.key.issue(user, *account, state.now_secs(), lifetime);
     if options.is_true("persist") {
         let max_age = requested.map_or(String::new(), |_| format!("; Max-Age={lifetime}"));
         Reply::empty(StatusCode::NO_CONTENT).with_header(

@@ -100,7 +100,10 @@ mod tests {
         let clock = Clock::new(ClockMode::Virtual);
         assert_eq!(clock.now(), 0);
         assert_eq!(clock.wall_secs(0), VIRTUAL_EPOCH_SECS);
-        assert_eq!(clock.advance(Duration::from_millis(1500)), Some(1_500_000_000));
+        assert_eq!(
+            clock.advance(Duration::from_millis(1500)),
+            Some(1_500_000_000)
+        );
         assert_eq!(clock.now(), 1_500_000_000);
         assert_eq!(clock.wall_ms(clock.now()), VIRTUAL_EPOCH_SECS * 1000 + 1500);
         clock.rewind();

@@ -23,7 +23,9 @@ use clock::{Clock, ClockMode, Nanos, SECOND};
 use session::{
     Backend, IoActivity, LogFlags, LogFlagsUpdate, Session, SessionState, Ttl, CLOCK_TICK,
 };
-use snapshot::{BufferMemory, ClientView, ConnectionView, HistoryView, Memory, QueryView, SessionView};
+use snapshot::{
+    BufferMemory, ClientView, ConnectionView, HistoryView, Memory, QueryView, SessionView,
+};
 use topology::Topology;
 pub use workload::Workload;
 
@@ -214,7 +216,12 @@ impl Simulation {
                 .remote
                 .clone()
                 .unwrap_or_else(|| pick(&mut rng, &settings.client_hosts, "127.0.0.1"));
-            (user, remote, rng.random_range(32768..61000), rng.random_range(1000..65536))
+            (
+                user,
+                remote,
+                rng.random_range(32768..61000),
+                rng.random_range(1000..65536),
+            )
         };
         let svc = &topology.services[service];
         let retain = match svc.retain_last_statements {
@@ -561,9 +568,9 @@ impl Simulation {
         }
         let started = s.state != SessionState::Created;
         let client_misc = 654
-            + s.connection_attributes
-                .as_ref()
-                .map_or(0, |a| a.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum());
+            + s.connection_attributes.as_ref().map_or(0, |a| {
+                a.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum()
+            });
         let memory = Memory {
             client: BufferMemory {
                 writeq: 0,
@@ -603,11 +610,13 @@ impl Simulation {
             client: ClientView {
                 cipher: String::new(),
                 connection_attributes: s.connection_attributes.clone(),
-                history: service.has_session_command_history().then_some(HistoryView {
-                    len: s.history_len,
-                    stored_responses: s.history_len,
-                    stored_metadata: 0,
-                }),
+                history: service
+                    .has_session_command_history()
+                    .then_some(HistoryView {
+                        len: s.history_len,
+                        stored_responses: s.history_len,
+                        stored_metadata: 0,
+                    }),
             },
             thread: s.worker,
             queries: s
@@ -670,5 +679,7 @@ fn pick(rng: &mut ChaCha8Rng, choices: &[String], fallback: &str) -> String {
 /// Locks a mutex, recovering the data if another thread panicked while holding it: the
 /// simulation's invariants hold between statements, so the data stays usable.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
