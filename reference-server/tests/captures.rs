@@ -178,6 +178,10 @@ enum Handling {
     NoValidators,
     /// Neither the body nor its `Content-Type` is compared.
     NoBody,
+    /// String values are compared up to this prefix only.
+    Prefix(&'static str),
+    /// `Content-Length` is not compared.
+    NoContentLength,
 }
 
 /// A row of the difference table: where, what, why, and the spec or doc-vs-code row.
@@ -265,6 +269,21 @@ const DIFFERENCES: &[Difference] = &[
         reason: "24.02 leaks `restart is not a session`, left in its error buffer by an earlier \
                  request, into this OPTIONS body; the reference server sends no leaked body",
         source: "spec §10.14, §13.7; doc-vs-code B31 (neither)",
+    },
+    Difference {
+        exchanges: &[22],
+        handling: Handling::Prefix("Invalid JSON in request: "),
+        reason: "the text after the prefix is the JSON parser's own message (jansson's in 24.02, \
+                 serde_json's here); 24.02 also inserts it unescaped, which can break the JSON \
+                 of the error body, and the reference server escapes it",
+        source: "spec §10.16",
+    },
+    Difference {
+        exchanges: &[105, 107, 108],
+        handling: Handling::NoContentLength,
+        reason: "hyper sends no Content-Length on a 304, as RFC 9110 §8.6 lets it (on a 304 the \
+                 header would describe the selected representation); MaxScale sends `0`",
+        source: "spec §10.11",
     },
 ];
 
@@ -586,6 +605,9 @@ impl<'a> Check<'a> {
             }
         }
         for name in PRESENCE_HEADERS {
+            if *name == "content-length" && self.has(Handling::NoContentLength) {
+                continue;
+            }
             self.presence(name);
         }
         if !self.has(Handling::NoValidators) {
@@ -790,9 +812,25 @@ impl Walk<'_, '_> {
             Value::String(s) => Value::String(s.replace(CAPTURE_HOST, self.check.host)),
             other => other.clone(),
         };
+        if let (Some(prefix), Some(e), Some(a)) =
+            (self.prefix(), expected.as_str(), actual.as_str())
+        {
+            if !(e.starts_with(prefix) && a.starts_with(prefix)) {
+                self.report(path, &format!("prefix {prefix:?}"), e, a);
+            }
+            return;
+        }
         if expected != *actual {
             self.report(path, "value", &expected, actual);
         }
+    }
+
+    /// The prefix a [`Handling::Prefix`] row limits string comparison to.
+    fn prefix(&self) -> Option<&'static str> {
+        self.check.handlings.iter().find_map(|h| match h {
+            Handling::Prefix(prefix) => Some(*prefix),
+            _ => None,
+        })
     }
 
     /// Whether a [`Handling::TypeOnly`] row names a key on the path.

@@ -7,7 +7,7 @@
 //! | `GET /_sim` | – | clock, seed, profile, session count |
 //! | `POST /_sim/sessions` | `{"count","service","user","remote","authenticated"}` | connect clients (at most 100000); 201 `{"ids":[…]}` |
 //! | `GET /_sim/sessions/:id` | – | the simulation's own view of a session |
-//! | `DELETE /_sim/sessions/:id` | – | the client disconnects |
+//! | `DELETE /_sim/sessions/:id` | `{"linger": bool}` | the client disconnects; with `linger` the session stays listed as "Stopping session" until the next tick |
 //! | `POST /_sim/sessions/:id/query` | `{"statement"}` | a client request, answered at once |
 //! | `POST /_sim/sessions/:id/busy` | `{"statement"}` | a client request that keeps running |
 //! | `POST /_sim/sessions/:id/idle` | – | the running request completes |
@@ -89,7 +89,10 @@ fn route(state: &AppState, method: &Method, path: &[&str], body: &[u8]) -> Outco
             let session = sim.inspect(session_id(id)?).ok_or_else(not_found)?;
             Ok(ok(describe(state, &session)))
         }
-        (&Method::DELETE, ["sessions", id]) => done(sim.close(session_id(id)?)),
+        (&Method::DELETE, ["sessions", id]) => {
+            let close: CloseBody = parse(body)?;
+            done(sim.close(session_id(id)?, close.linger))
+        }
         (&Method::POST, ["sessions", id, action]) => {
             let id = session_id(id)?;
             match *action {
@@ -143,6 +146,13 @@ fn one() -> usize {
 
 fn yes() -> bool {
     true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseBody {
+    #[serde(default)]
+    linger: bool,
 }
 
 #[derive(Deserialize)]

@@ -144,9 +144,10 @@ impl Simulation {
         for counter in &self.next_connection_id {
             counter.store(FIRST_CONNECTION_ID, Ordering::SeqCst);
         }
-        *lock(&self.ticked_second) = 0;
         *lock(&self.churn_carry) = 0.0;
         self.clock.rewind();
+        // A real clock cannot go back: its ticks go on from the current second.
+        *lock(&self.ticked_second) = self.clock.now() / SECOND;
         self.populate();
     }
 
@@ -256,7 +257,7 @@ impl Simulation {
             ttl: None,
             pool_time_ms: svc.idle_session_pool_time_ms,
             history_len: 0,
-            stopped_at: None,
+            leaves_list_at: None,
         };
         session.io.book(now, 1);
         if spec.authenticated {
@@ -305,13 +306,14 @@ impl Simulation {
         })?
     }
 
-    /// The client disconnects (COM_QUIT): the session stops and leaves the list.
-    pub fn close(&self, id: u64) -> Result<(), SimError> {
+    /// The client disconnects (COM_QUIT): the session stops and leaves the list at once, or,
+    /// with `linger`, at the next once-per-second tick.
+    pub fn close(&self, id: u64, linger: bool) -> Result<(), SimError> {
         let now = self.clock.now();
-        self.with_any(id, |s| {
-            if s.state != SessionState::Stopping {
-                s.stop(now);
-            }
+        self.with_any(id, |s| match (s.state, linger) {
+            (SessionState::Stopping, _) => {}
+            (_, true) => s.stop_lingering(now),
+            (_, false) => s.stop(now),
         })
     }
 

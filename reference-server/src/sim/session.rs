@@ -19,7 +19,7 @@ pub enum SessionState {
     Created,
     /// Routing: the only state single-session endpoints see.
     Started,
-    /// Killed or closed; leaves the list at the next clock tick after `stopped_at`.
+    /// Killed or closed; leaves the list at `leaves_list_at` (at once, unless the close lingers).
     Stopping,
 }
 
@@ -192,7 +192,8 @@ pub struct Session {
     pub ttl: Option<Ttl>,
     pub pool_time_ms: i64,
     pub history_len: u64,
-    pub stopped_at: Option<Nanos>,
+    /// When a stopping session is gone from the list.
+    pub leaves_list_at: Option<Nanos>,
 }
 
 impl Session {
@@ -210,17 +211,28 @@ impl Session {
         ticks as f64 / 10.0
     }
 
-    /// Marks the session as stopping at `now` (kill or client close, spec §8.2).
+    /// Stops the session at `now` (kill or client close): it leaves the list at once, as a
+    /// killed session does on 24.02 (spec §8.2).
     pub fn stop(&mut self, now: Nanos) {
+        self.stop_until(now, now);
+    }
+
+    /// Stops the session but keeps it listed as "Stopping session" until the next
+    /// once-per-second tick, as a backend that is slow to close would (spec §14, open question 4).
+    pub fn stop_lingering(&mut self, now: Nanos) {
+        self.stop_until(now, (now / SECOND + 1) * SECOND);
+    }
+
+    fn stop_until(&mut self, now: Nanos, leaves_list_at: Nanos) {
         self.state = SessionState::Stopping;
         self.busy = false;
         self.ttl = None;
-        self.stopped_at = Some(now);
+        self.leaves_list_at = Some(leaves_list_at.max(now));
     }
 
     /// Whether a stopping session is gone from the list by `now`.
     pub fn is_reapable(&self, now: Nanos) -> bool {
-        matches!(self.stopped_at, Some(at) if now >= at + CLOCK_TICK)
+        matches!(self.leaves_list_at, Some(at) if now >= at)
     }
 
     /// Records a statement for `queries` when statements are retained.
