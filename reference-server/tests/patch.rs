@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{RawResponse, TestServer};
+use support::{assert_ok_empty, RawResponse, TestServer};
 
 const LOG: &str = "my-log-filter";
 const REGEX: &str = "my-regex-filter";
@@ -104,42 +104,12 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// spec §1: 24.02 answers a successful write with 200, an empty body and no Content-Type.
-#[track_caller]
-fn assert_ok_empty(reply: &RawResponse) {
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(reply.body, "");
-    assert_eq!(reply.header("content-type"), None);
-    assert_eq!(reply.header("content-length"), Some("0"));
-}
-
 /// doc-vs-code A1: the documentation's 204.
 #[track_caller]
 fn assert_no_content(reply: &RawResponse) {
     assert_eq!(reply.status, 204, "{}", reply.body);
     assert_eq!(reply.body, "");
     assert_eq!(reply.header("content-type"), None);
-}
-
-/// Everything observable about every session: the collection as GET renders it and the
-/// simulation's own view of each session (pending filters, restart flag, log flags).
-#[derive(Debug, PartialEq)]
-struct State {
-    collection: String,
-    internal: Vec<Value>,
-}
-
-async fn state(server: &TestServer, ids: &[u64]) -> State {
-    let collection = server.get("/v1/sessions").await;
-    assert_eq!(collection.status, 200);
-    let mut internal = Vec::new();
-    for &id in ids {
-        internal.push(server.inspect(id).await);
-    }
-    State {
-        collection: collection.body,
-        internal,
-    }
 }
 
 /// Two sessions with log flags and a session filter: the first idle, the second busy with a
@@ -170,11 +140,11 @@ async fn assert_rejected(
     check: impl Fn(&RawResponse),
 ) {
     for &id in ids {
-        let before = state(server, ids).await;
+        let before = server.observe(ids).await;
         let reply = server.admin("PATCH", &target(id), body).await;
         check(&reply);
         assert_eq!(
-            state(server, ids).await,
+            server.observe(ids).await,
             before,
             "PATCH {} with {body:?} changed state",
             target(id)
@@ -261,9 +231,9 @@ async fn non_booleans_unknown_keys_and_log_debug_are_silently_ignored() {
         parameters_body(json!("log_info")),
     ];
     for body in bodies {
-        let before = state(&server, &[id]).await;
+        let before = server.observe(&[id]).await;
         assert_ok_empty(&patch(&server, id, &body).await);
-        assert_eq!(state(&server, &[id]).await, before, "{body}");
+        assert_eq!(server.observe(&[id]).await, before, "{body}");
     }
     let shown = parameters(&server, id).await;
     assert_eq!(
@@ -374,9 +344,9 @@ async fn bodies_without_a_filter_list_change_nothing() {
         json!([]),
     ];
     for body in bodies {
-        let before = state(&server, &[id]).await;
+        let before = server.observe(&[id]).await;
         assert_ok_empty(&patch(&server, id, &body.to_string()).await);
-        assert_eq!(state(&server, &[id]).await, before, "{body}");
+        assert_eq!(server.observe(&[id]).await, before, "{body}");
     }
     assert_eq!(filters(&server, id).await, names(&[LOG]));
 }
@@ -388,9 +358,9 @@ async fn documented_attributes_relationships_body_is_ignored_under_maxscale_24_0
     // spec §6.2, doc-vs-code A5 (cap 24/25): 200 and the filters stay as they are.
     let documented =
         json!({"data": {"attributes": {"relationships": {"filters": {"data": entries(&[LOG])}}}}});
-    let before = state(&server, &[id]).await;
+    let before = server.observe(&[id]).await;
     assert_ok_empty(&patch(&server, id, &documented.to_string()).await);
-    assert_eq!(state(&server, &[id]).await, before);
+    assert_eq!(server.observe(&[id]).await, before);
     assert_eq!(filters(&server, id).await, Vec::<String>::new());
 }
 
@@ -430,9 +400,9 @@ async fn relationship_endpoint_sets_removes_and_ignores_bodies_without_data() {
     // ... and a body without top-level `data` is a no-op 200.
     assert_ok_empty(&patch_filters(&server, id, &relationship_body(&[REGEX])).await);
     for body in ["{}", "[]", r#"{"attributes": {"x": 1}}"#] {
-        let before = state(&server, &[id]).await;
+        let before = server.observe(&[id]).await;
         assert_ok_empty(&patch_filters(&server, id, body).await);
-        assert_eq!(state(&server, &[id]).await, before, "{body}");
+        assert_eq!(server.observe(&[id]).await, before, "{body}");
     }
 }
 
@@ -714,10 +684,10 @@ async fn missing_body_is_a_400_even_for_an_unknown_session() {
             document(400, &["Missing request body"]),
         )
         .await;
-        let before = state(&server, &ids).await;
+        let before = server.observe(&ids).await;
         let reply = server.admin("PATCH", &target(999_999), None).await;
         document(400, &["Missing request body"])(&reply);
-        assert_eq!(state(&server, &ids).await, before);
+        assert_eq!(server.observe(&ids).await, before);
     }
     // An empty body is a missing body.
     assert_rejected(
@@ -814,10 +784,10 @@ async fn malformed_ids_are_404_documents() {
             format!("/v1/sessions/{part}"),
             format!("/v1/sessions/{part}/relationships/filters"),
         ] {
-            let before = state(&server, &ids).await;
+            let before = server.observe(&ids).await;
             let reply = server.admin("PATCH", &target, Some(&body)).await;
             document(404, &[detail.as_str()])(&reply);
-            assert_eq!(state(&server, &ids).await, before, "{target}");
+            assert_eq!(server.observe(&ids).await, before, "{target}");
         }
     }
 }
@@ -830,10 +800,10 @@ async fn unknown_session_is_an_empty_404() {
     // spec §3.3, §4.3 (cap 23): a well-formed id of no started session.
     for target in [session_path, filters_path] {
         for unknown in [999_999, ids[1] + 1, u64::MAX] {
-            let before = state(&server, &ids).await;
+            let before = server.observe(&ids).await;
             let reply = server.admin("PATCH", &target(unknown), Some(&body)).await;
             empty(404)(&reply);
-            assert_eq!(state(&server, &ids).await, before);
+            assert_eq!(server.observe(&ids).await, before);
         }
     }
 }

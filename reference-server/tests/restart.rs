@@ -6,7 +6,7 @@ mod support;
 
 use reference_server::sim::topology::Topology;
 use serde_json::{json, Value};
-use support::{admin_auth, ro_auth, RawResponse, TestServer};
+use support::{admin_auth, assert_ok_empty, ro_auth, RawResponse, TestServer};
 
 const REFUSE_INTERNAL: &str =
     "Cannot restart session due to ongoing internal operations. Try again later.";
@@ -94,14 +94,6 @@ async fn internal_ops(server: &TestServer, id: u64, pending: bool) {
 }
 
 #[track_caller]
-fn assert_ok_empty(reply: &RawResponse) {
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    assert_eq!(reply.body, "");
-    assert_eq!(reply.header("content-type"), None);
-    assert_eq!(reply.header("content-length"), Some("0"));
-}
-
-#[track_caller]
 fn assert_error(reply: &RawResponse, status: u16, details: &[&str]) {
     assert_eq!(reply.status, status, "{}", reply.body);
     assert_eq!(reply.header("content-type"), Some("application/json"));
@@ -113,27 +105,6 @@ fn assert_empty(reply: &RawResponse, status: u16) {
     assert_eq!(reply.status, status, "{}", reply.body);
     assert_eq!(reply.body, "");
     assert_eq!(reply.header("content-type"), None);
-}
-
-/// Everything observable about the sessions: the collection as GET renders it and the
-/// simulation's own view of each (restart flag, pending filters, log flags).
-#[derive(Debug, PartialEq)]
-struct State {
-    collection: String,
-    internal: Vec<Value>,
-}
-
-async fn state(server: &TestServer, ids: &[u64]) -> State {
-    let collection = server.get("/v1/sessions").await;
-    assert_eq!(collection.status, 200);
-    let mut internal = Vec::new();
-    for &id in ids {
-        internal.push(server.inspect(id).await);
-    }
-    State {
-        collection: collection.body,
-        internal,
-    }
 }
 
 // ----- E5 and E6 answers (spec §1, §4.5, §4.6; doc-vs-code A2, A3) -----
@@ -274,7 +245,7 @@ async fn restart_keeps_identity_parameters_and_session_filters() {
 async fn restart_of_unknown_or_malformed_ids_is_a_404() {
     let server = TestServer::start().await;
     let ids = server.create_sessions(1).await;
-    let before = state(&server, &ids).await;
+    let before = server.observe(&ids).await;
     // spec §4.5 (cap 40, 89).
     assert_empty(&restart(&server, 999_999).await, 404);
     assert_empty(&restart(&server, ids[0] + 1).await, 404);
@@ -284,7 +255,7 @@ async fn restart_of_unknown_or_malformed_ids_is_a_404() {
             .await;
         assert_error(&reply, 404, &[&format!("{part} is not a session")]);
     }
-    assert_eq!(state(&server, &ids).await, before);
+    assert_eq!(server.observe(&ids).await, before);
 }
 
 #[tokio::test]
@@ -293,11 +264,11 @@ async fn restart_is_refused_while_internal_operations_are_pending() {
     let id = server.create_sessions(1).await[0];
     let before = connection_ids(&server, id).await;
     internal_ops(&server, id, true).await;
-    let snapshot = state(&server, &[id]).await;
+    let snapshot = server.observe(&[id]).await;
     // spec §7.1 rule 2.
     assert_error(&restart(&server, id).await, 400, &[REFUSE_INTERNAL]);
     assert_eq!(
-        state(&server, &[id]).await,
+        server.observe(&[id]).await,
         snapshot,
         "a refusal changes nothing"
     );
@@ -375,12 +346,12 @@ async fn restart_is_refused_when_idle_session_pool_time_is_in_use() {
     let plain = server.create_sessions(1).await[0];
     let mut all = pooled.clone();
     all.push(plain);
-    let before = state(&server, &all).await;
+    let before = server.observe(&all).await;
     // spec §7.1 rule 1.
     for &id in &pooled {
         assert_error(&restart(&server, id).await, 400, &[REFUSE_POOLING]);
     }
-    assert_eq!(state(&server, &all).await, before);
+    assert_eq!(server.observe(&all).await, before);
     // A session can be refused for both reasons; pooling is checked first.
     internal_ops(&server, pooled[0], true).await;
     assert_error(&restart(&server, pooled[0]).await, 400, &[REFUSE_POOLING]);
@@ -403,7 +374,7 @@ async fn restart_ignores_a_json_body_but_rejects_invalid_json() {
     // spec §2 step 7, §4.5: a body must parse; scalars and bad text are the raw 400.
     for target in [one.as_str(), "/v1/sessions/restart"] {
         for body in ["{bad", "5", r#""x""#] {
-            let before = state(&server, &ids).await;
+            let before = server.observe(&ids).await;
             let reply = server.admin("POST", target, Some(body)).await;
             assert_eq!(reply.status, 400, "{target} {body}");
             assert_eq!(reply.header("content-type"), None);
@@ -414,7 +385,7 @@ async fn restart_ignores_a_json_body_but_rejects_invalid_json() {
                 "{}",
                 reply.body
             );
-            assert_eq!(state(&server, &ids).await, before, "{target} {body}");
+            assert_eq!(server.observe(&ids).await, before, "{target} {body}");
         }
     }
     // cap 90: a valid body is ignored.
@@ -477,12 +448,12 @@ async fn read_only_account_gets_401_for_every_write() {
     assert_eq!(read.status, 200);
     // ... but spec §10.1: PATCH, POST and DELETE need an admin account.
     for (method, target, body) in writes(ids[0]) {
-        let before = state(&server, &ids).await;
+        let before = server.observe(&ids).await;
         let reply = server
             .request(method, &target, &[("Authorization", &ro)], body)
             .await;
         assert_access_denied(&reply, &format!("{method} {target}"));
-        assert_eq!(state(&server, &ids).await, before, "{method} {target}");
+        assert_eq!(server.observe(&ids).await, before, "{method} {target}");
     }
 }
 
@@ -495,7 +466,7 @@ async fn read_only_account_cannot_write_through_a_method_override() {
     // real one and lets a read-only account write (spec §10.4, §13.2).
     for real in ["GET", "HEAD"] {
         for (method, target, body) in writes(ids[0]) {
-            let before = state(&server, &ids).await;
+            let before = server.observe(&ids).await;
             let reply = server
                 .request(
                     real,
@@ -514,7 +485,7 @@ async fn read_only_account_cannot_write_through_a_method_override() {
             if real == "GET" {
                 assert_access_denied(&reply, &what);
             }
-            assert_eq!(state(&server, &ids).await, before, "{what}");
+            assert_eq!(server.observe(&ids).await, before, "{what}");
         }
     }
     // The override itself works for an admin: GET + DELETE kills.
@@ -549,7 +520,7 @@ async fn wrong_if_match_is_a_412_before_anything_changes() {
     // response, so only `empty_etag` passes there); here a mismatch changes nothing.
     for if_match in ["\"nope\"", empty_etag, "*"] {
         for (method, target, body) in writes(ids[0]) {
-            let before = state(&server, &ids).await;
+            let before = server.observe(&ids).await;
             let reply = server
                 .request(
                     method,
@@ -560,7 +531,7 @@ async fn wrong_if_match_is_a_412_before_anything_changes() {
                 .await;
             assert_empty(&reply, 412);
             assert_eq!(
-                state(&server, &ids).await,
+                server.observe(&ids).await,
                 before,
                 "{method} {target} If-Match {if_match}"
             );
@@ -623,7 +594,7 @@ async fn if_unmodified_since_before_the_last_change_is_a_412_before_anything_cha
     assert_ne!(changed, started, "the writes stamped the path");
     // B12: the write on a path changed after the given date fails and changes nothing.
     for (method, target, body) in writes(ids[0]) {
-        let before = state(&server, &ids).await;
+        let before = server.observe(&ids).await;
         let reply = server
             .request(
                 method,
@@ -637,7 +608,7 @@ async fn if_unmodified_since_before_the_last_change_is_a_412_before_anything_cha
             .await;
         assert_eq!(reply.status, 412, "{method} {target}");
         assert_empty(&reply, 412);
-        assert_eq!(state(&server, &ids).await, before, "{method} {target}");
+        assert_eq!(server.observe(&ids).await, before, "{method} {target}");
     }
     // A date not older than the change passes.
     let reply = server

@@ -155,11 +155,43 @@ impl TestServer {
             .await;
     }
 
+    /// Everything observable about the sessions: GET /v1/sessions as rendered, and the
+    /// simulation's own view of each (pending filters, restart flag, log flags). On the virtual
+    /// clock two observations of an unchanged simulation are equal byte for byte.
+    pub async fn observe(&self, ids: &[u64]) -> Observed {
+        let collection = self.get("/v1/sessions").await;
+        assert_eq!(collection.status, 200);
+        let mut internal = Vec::new();
+        for &id in ids {
+            internal.push(self.inspect(id).await);
+        }
+        Observed {
+            collection: collection.body,
+            internal,
+        }
+    }
+
     /// The simulation's own view of a session.
     pub async fn inspect(&self, id: u64) -> Value {
         self.control("GET", &format!("/_sim/sessions/{id}"), json!({}))
             .await
     }
+}
+
+/// The state of the sessions as [`TestServer::observe`] saw it.
+#[derive(Debug, PartialEq)]
+pub struct Observed {
+    pub collection: String,
+    pub internal: Vec<Value>,
+}
+
+/// spec §1: 24.02 answers a successful write with 200, an empty body and no Content-Type.
+#[track_caller]
+pub fn assert_ok_empty(reply: &RawResponse) {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body, "");
+    assert_eq!(reply.header("content-type"), None);
+    assert_eq!(reply.header("content-length"), Some("0"));
 }
 
 /// A response as it came over the wire.
