@@ -28,20 +28,33 @@ pub fn to_compact(v: &Value) -> String {
 
 /// Renders `v` pretty (`true`) or compact (`false`), as selected by the `pretty` option (spec §10.10).
 pub fn render(v: &Value, pretty: bool) -> String {
-    let mut out = Vec::with_capacity(capacity_hint(v, pretty));
+    render_into(Vec::with_capacity(capacity_hint(v, pretty)), v, pretty)
+}
+
+/// Renders any serialisable document the same way; its keys must already come in sorted order
+/// (structs declare their fields so), as a `Value`'s do.
+pub fn render_serialize<T: Serialize + ?Sized>(v: &T, pretty: bool) -> String {
+    render_into(Vec::new(), v, pretty)
+}
+
+fn render_into<T: Serialize + ?Sized>(mut out: Vec<u8>, v: &T, pretty: bool) -> String {
     let written = if pretty {
         write_value(&mut out, v, PrettyFormatter::with_indent(b"    "))
     } else {
         write_value(&mut out, v, CompactFormatter)
     };
-    // Writing into a Vec cannot fail, and a Value holds no map keys that are not strings and no
-    // non-finite numbers, so serialisation has no error to report.
-    written.expect("serialising a serde_json::Value into memory cannot fail");
+    // Writing into a Vec cannot fail, and the documents hold no map keys that are not strings
+    // and no non-finite numbers, so serialisation has no error to report.
+    written.expect("serialising a document into memory cannot fail");
     String::from_utf8(out).expect("serde_json and real formatting emit UTF-8 only")
 }
 
 /// Serialises `v` into `out` with `layout` deciding whitespace and jansson deciding numbers.
-fn write_value<F: Formatter>(out: &mut Vec<u8>, v: &Value, layout: F) -> serde_json::Result<()> {
+fn write_value<T: Serialize + ?Sized, F: Formatter>(
+    out: &mut Vec<u8>,
+    v: &T,
+    layout: F,
+) -> serde_json::Result<()> {
     let mut serializer = Serializer::with_formatter(out, Jansson { layout });
     v.serialize(&mut serializer)
 }

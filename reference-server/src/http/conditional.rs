@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hyper::HeaderMap;
+use serde::Serialize;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 
+use super::response::{Payload, Reply};
 use crate::datetime::parse_http_date;
 use crate::json_text;
 
@@ -21,12 +23,37 @@ pub const EMPTY_ETAG: &str = "\"da39a3ee5e6b4b0d3255bfef95601890afd80709\"";
 pub fn etag(body: Option<&Value>) -> String {
     match body {
         None => EMPTY_ETAG.to_string(),
-        Some(body) => {
-            let digest = Sha1::digest(top_level_in_insertion_order(body).as_bytes());
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            format!("\"{hex}\"")
-        }
+        Some(body) => hash(&top_level_in_insertion_order(body)),
     }
+}
+
+/// The ETag of a reply's document, however it is held.
+pub fn etag_of_reply(reply: &Reply) -> String {
+    match &reply.payload {
+        Payload::Rendered { etag, .. } => etag.clone(),
+        Payload::Json(body) => etag(Some(body)),
+        Payload::None | Payload::Raw(_) => EMPTY_ETAG.to_string(),
+    }
+}
+
+/// The same ETag for a typed document given by its top-level `links` and `data`, hashed without
+/// building a `Value`.
+pub fn etag_of_parts<L: Serialize, D: Serialize>(links: &L, data: &D) -> String {
+    #[derive(Serialize)]
+    struct LinksFirst<'a, L, D> {
+        links: &'a L,
+        data: &'a D,
+    }
+    hash(&json_text::render_serialize(
+        &LinksFirst { links, data },
+        false,
+    ))
+}
+
+fn hash(text: &str) -> String {
+    let digest = Sha1::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
 /// The compact text of a document whose top-level `links` and `data` come first, in that order.
@@ -170,6 +197,14 @@ mod tests {
             "\"f3f7a0b565362e906a97c6b326d7595e74753a78\""
         );
         assert_eq!(etag(None), EMPTY_ETAG);
+    }
+
+    #[test]
+    fn typed_and_value_documents_hash_alike() {
+        let links = serde_json::json!({ "self": "http://h/v1/sessions/" });
+        let data = serde_json::json!([{ "id": "1", "type": "sessions", "attributes": { "b": 1.5, "a": [] } }]);
+        let document = serde_json::json!({ "data": data, "links": links });
+        assert_eq!(etag_of_parts(&links, &data), etag(Some(&document)));
     }
 
     #[test]

@@ -275,3 +275,19 @@ fn not_found(miss: &router::Miss) -> Reply {
         None => Reply::empty(StatusCode::NOT_FOUND),
     }
 }
+
+impl Ctx<'_> {
+    /// Whether the reply is indented (spec §10.10).
+    fn pretty(&self) -> bool {
+        !self.options.is_false("pretty")
+    }
+
+    /// Whether a collection reply is filtered, paged or cut by sparse fieldsets.
+    fn cuts_collection(&self) -> bool {
+        let o = &self.options;
+        o.get("filter").is_some()
+            || o.get("page[size]").is_some()
+            || !o.bracketed("filter").is_empty()
+            || !o.bracketed("fields").is_empty()
+    }
+}

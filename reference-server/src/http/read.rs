@@ -5,7 +5,7 @@ use hyper::header::{ETAG, LAST_MODIFIED};
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::conditional::{check_read, etag, Precondition, EMPTY_ETAG};
+use super::conditional::{check_read, etag_of_reply, Precondition, EMPTY_ETAG};
 use super::query::{apply_fields, parse_page, PathFilter, PointerFilter};
 use super::response::Reply;
 use super::router::{self, Route};
@@ -36,7 +36,7 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
     let tag = if head {
         EMPTY_ETAG.to_string()
     } else {
-        etag(reply.body.as_ref())
+        etag_of_reply(&reply)
     };
     let modified = ctx.state.last_modified.get(&ctx.path.key());
     match check_read(ctx.headers, &tag, modified) {
@@ -45,7 +45,7 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
         Precondition::Proceed => {}
     }
     if reply.status == StatusCode::OK {
-        if let Some(body) = reply.body.as_mut() {
+        if let Some(body) = reply.json_mut() {
             if collection {
                 if let Err(detail) = filter_and_page(ctx, body) {
                     return Reply::error(StatusCode::BAD_REQUEST, &[detail]);

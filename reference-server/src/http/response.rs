@@ -17,11 +17,25 @@ pub type Body = Full<Bytes>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub status: StatusCode,
-    pub body: Option<Value>,
+    pub payload: Payload,
     /// Headers beyond the standard ones (ETag, Last-Modified, Accept, Set-Cookie, …).
     pub headers: Vec<(HeaderName, String)>,
+}
+
+/// The body of a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    None,
+    /// A document, rendered as the `pretty` option asks.
+    Json(Value),
+    /// A document turned into text ahead of the reply, with its ETag: a large list is rendered
+    /// straight from its typed form, without a tree of values.
+    Rendered {
+        etag: String,
+        text: String,
+    },
     /// A fixed error text sent in MaxScale's raw form, outside the resource layer.
-    raw: Option<String>,
+    Raw(String),
 }
 
 impl Reply {
@@ -29,17 +43,32 @@ impl Reply {
     pub fn empty(status: StatusCode) -> Reply {
         Reply {
             status,
-            body: None,
+            payload: Payload::None,
             headers: Vec::new(),
-            raw: None,
+        }
+    }
+
+    /// A reply with a document rendered ahead.
+    pub fn rendered(status: StatusCode, etag: String, text: String) -> Reply {
+        Reply {
+            payload: Payload::Rendered { etag, text },
+            ..Reply::empty(status)
         }
     }
 
     /// A reply with a JSON document.
     pub fn json(status: StatusCode, body: Value) -> Reply {
         Reply {
-            body: Some(body),
+            payload: Payload::Json(body),
             ..Reply::empty(status)
+        }
+    }
+
+    /// The JSON document of the reply, when it holds one as a value.
+    pub fn json_mut(&mut self) -> Option<&mut Value> {
+        match &mut self.payload {
+            Payload::Json(body) => Some(body),
+            _ => None,
         }
     }
 
@@ -53,7 +82,7 @@ impl Reply {
     pub fn raw(status: StatusCode, detail: &str) -> Reply {
         let escaped = serde_json::to_string(detail).expect("strings serialise");
         Reply {
-            raw: Some(format!(r#"{{"errors": [ {{ "detail": {escaped} }} ] }}"#)),
+            payload: Payload::Raw(format!(r#"{{"errors": [ {{ "detail": {escaped} }} ] }}"#)),
             ..Reply::empty(status)
         }
     }
@@ -71,32 +100,39 @@ impl Reply {
         for (name, value) in &self.headers {
             builder = builder.header(name, header_value(value));
         }
-        let bytes = if let Some(raw) = self.raw {
-            builder = builder.header(DATE, http_date(now_secs));
-            Bytes::from(raw)
-        } else {
-            let text = self
-                .body
-                .as_ref()
-                .map(|v| json_text::render(v, pretty))
-                .unwrap_or_default();
-            if self.body.is_some() {
-                builder = builder.header(CONTENT_TYPE, "application/json");
+        let text = match self.payload {
+            Payload::Raw(raw) => {
+                builder = builder.header(DATE, http_date(now_secs));
+                return finish(builder, raw, head);
             }
-            builder = builder
-                .header(DATE, http_date_short_year(now_secs))
-                .header("x-frame-options", "Deny")
-                .header("x-xss-protection", "1")
-                .header("referrer-policy", "same-origin")
-                .header("cache-control", "no-cache");
-            Bytes::from(text)
+            Payload::None => None,
+            Payload::Json(body) => Some(json_text::render(&body, pretty)),
+            Payload::Rendered { text, .. } => Some(text),
         };
-        let bytes = if head { Bytes::new() } else { bytes };
-        builder
-            .header(CONTENT_LENGTH, bytes.len())
-            .body(Full::new(bytes))
-            .expect("status and headers are valid")
+        if text.is_some() {
+            builder = builder.header(CONTENT_TYPE, "application/json");
+        }
+        builder = builder
+            .header(DATE, http_date_short_year(now_secs))
+            .header("x-frame-options", "Deny")
+            .header("x-xss-protection", "1")
+            .header("referrer-policy", "same-origin")
+            .header("cache-control", "no-cache");
+        finish(builder, text.unwrap_or_default(), head)
     }
+}
+
+/// Adds `Content-Length` and the body (none for HEAD).
+fn finish(builder: hyper::http::response::Builder, text: String, head: bool) -> Response<Body> {
+    let bytes = if head {
+        Bytes::new()
+    } else {
+        Bytes::from(text)
+    };
+    builder
+        .header(CONTENT_LENGTH, bytes.len())
+        .body(Full::new(bytes))
+        .expect("status and headers are valid")
 }
 
 /// Header values come from the server itself or echo request text; anything that is not a

@@ -2,17 +2,19 @@
 
 use hyper::{Method, StatusCode};
 
-use super::conditional::{etag, fails};
+use super::conditional::{etag, etag_of_parts, etag_of_reply, fails};
 use super::options::atoi;
 use super::response::Reply;
 use super::router::Route;
 use super::Ctx;
 use crate::api::patch;
 use crate::api::session_doc::{self, RenderOptions};
+use crate::json_text;
 use crate::sim::snapshot::SessionView;
 use crate::sim::{SessionUpdate, SimError, Simulation};
 
-/// E1 `GET /v1/sessions`.
+/// E1 `GET /v1/sessions`. Without row filtering, paging or sparse fieldsets the list is
+/// rendered straight from its typed form; with them it becomes a `Value` tree to cut.
 pub(super) fn list(ctx: &Ctx<'_>) -> Reply {
     let data = ctx
         .state
@@ -21,7 +23,18 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Reply {
         .iter()
         .map(|view| session_doc::resource(view, &ctx.base, render_options(ctx, view)))
         .collect();
-    Reply::json(StatusCode::OK, session_doc::collection(data, &ctx.base))
+    let document = session_doc::collection(data, &ctx.base);
+    if ctx.cuts_collection() {
+        return Reply::json(StatusCode::OK, to_value(&document));
+    }
+    let etag = etag_of_parts(&document.links, &document.data);
+    let text = json_text::render_serialize(&document, ctx.pretty());
+    Reply::rendered(StatusCode::OK, etag, text)
+}
+
+/// A typed document as a `Value`; its types serialise to JSON without fail.
+fn to_value<T: serde::Serialize>(document: &T) -> serde_json::Value {
+    serde_json::to_value(document).expect("session documents serialise")
 }
 
 /// E2 `GET /v1/sessions/:id`: a well-formed id of no started session is an empty 404.
@@ -29,7 +42,11 @@ pub(super) fn one(ctx: &Ctx<'_>, id: u64) -> Reply {
     match ctx.state.sim.view(id) {
         Some(view) => Reply::json(
             StatusCode::OK,
-            session_doc::single(&view, &ctx.base, render_options(ctx, &view)),
+            to_value(&session_doc::single(
+                &view,
+                &ctx.base,
+                render_options(ctx, &view),
+            )),
         ),
         None => Reply::empty(StatusCode::NOT_FOUND),
     }
@@ -71,11 +88,11 @@ fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
         return Reply::empty(StatusCode::NOT_FOUND);
     };
     let current = || {
-        etag(Some(&session_doc::single(
+        etag(Some(&to_value(&session_doc::single(
             &view,
             &ctx.base,
             render_options(ctx, &view),
-        )))
+        ))))
     };
     let modified = ctx.state.last_modified.get(&ctx.path.key());
     if fails(ctx.headers, current, modified) {
@@ -128,10 +145,7 @@ fn error_reply(error: &SimError) -> Reply {
 fn restart_all(ctx: &Ctx<'_>) -> Reply {
     let sim: &Simulation = &ctx.state.sim;
     let modified = ctx.state.last_modified.get(&ctx.path.key());
-    let current = || {
-        let list = list(ctx);
-        etag(list.body.as_ref())
-    };
+    let current = || etag_of_reply(&list(ctx));
     if fails(ctx.headers, current, modified) {
         return Reply::empty(StatusCode::PRECONDITION_FAILED);
     }
