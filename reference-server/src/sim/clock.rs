@@ -19,7 +19,7 @@ pub const VIRTUAL_EPOCH_SECS: u64 = 1_704_439_446;
 pub enum ClockMode {
     /// Time passes as on the machine.
     Real,
-    /// Time stands still until advanced; dates start at [`VIRTUAL_EPOCH_SECS`].
+    /// Time stands still until advanced; dates start at Fri, 05 Jan 2024 07:24:06 GMT.
     Virtual,
 }
 

@@ -309,12 +309,27 @@ impl Simulation {
     /// The client disconnects (COM_QUIT): the session stops and leaves the list at once, or,
     /// with `linger`, at the next once-per-second tick.
     pub fn close(&self, id: u64, linger: bool) -> Result<(), SimError> {
-        let now = self.clock.now();
-        self.with_any(id, |s| match (s.state, linger) {
-            (SessionState::Stopping, _) => {}
-            (_, true) => s.stop_lingering(now),
-            (_, false) => s.stop(now),
-        })
+        self.stop(id, self.clock.now(), linger)
+    }
+
+    /// Stops a session in any state: it leaves its worker at once, or lingers as "Stopping
+    /// session" until the next tick.
+    fn stop(&self, id: u64, now: Nanos, linger: bool) -> Result<(), SimError> {
+        for worker in &self.workers {
+            let mut sessions = lock(worker);
+            let Some(session) = sessions.get_mut(&id) else {
+                continue;
+            };
+            match (session.state, linger) {
+                (SessionState::Stopping, _) => {}
+                (_, true) => session.stop_lingering(now),
+                (_, false) => {
+                    sessions.remove(&id);
+                }
+            }
+            return Ok(());
+        }
+        Err(SimError::NotFound)
     }
 
     /// A client request arrives; with `complete` it is answered at once, else the session stays
@@ -471,19 +486,20 @@ impl Simulation {
         refusals
     }
 
-    /// Kills the session now (`ttl` ≤ 0) or arms a ttl of `ttl` seconds (spec §8).
+    /// Kills the session now (`ttl` ≤ 0): it is gone from the list at once (spec §8.2); or arms
+    /// a ttl of `ttl` seconds (spec §8.3).
     pub fn kill(&self, id: u64, ttl: i64) -> Result<(), SimError> {
         let now = self.clock.now();
-        self.with_started(id, |s| {
-            if ttl > 0 {
-                s.ttl = Some(Ttl {
-                    seconds: ttl,
-                    start_tick: now / CLOCK_TICK,
-                });
-            } else {
-                s.stop(now);
-            }
-        })
+        if ttl > 0 {
+            let armed = Ttl {
+                seconds: ttl,
+                start_tick: now / CLOCK_TICK,
+            };
+            self.with_started(id, |s| s.ttl = Some(armed))
+        } else {
+            self.with_started(id, |_| ())?;
+            self.stop(id, now, false)
+        }
     }
 
     /// A copy of the session's internal state in any state, for the control API.
@@ -515,12 +531,10 @@ impl Simulation {
     fn tick(&self, at: Nanos) {
         for worker in &self.workers {
             let mut sessions = lock(worker);
-            sessions.retain(|_, s| !s.is_reapable(at));
-            for session in sessions.values_mut() {
-                if session.is_addressable() && session.ttl.is_some_and(|t| t.expired(at)) {
-                    session.stop(at);
-                }
-            }
+            sessions.retain(|_, s| {
+                let killed = s.is_addressable() && s.ttl.is_some_and(|t| t.expired(at));
+                !(killed || s.is_reapable(at))
+            });
         }
         self.run_workload(at);
     }

@@ -19,7 +19,7 @@ pub enum SessionState {
     Created,
     /// Routing: the only state single-session endpoints see.
     Started,
-    /// Killed or closed; leaves the list at `leaves_list_at` (at once, unless the close lingers).
+    /// Closed by a client whose backend is slow to close; leaves the list at `leaves_list_at`.
     Stopping,
 }
 
@@ -211,23 +211,14 @@ impl Session {
         ticks as f64 / 10.0
     }
 
-    /// Stops the session at `now` (kill or client close): it leaves the list at once, as a
-    /// killed session does on 24.02 (spec §8.2).
-    pub fn stop(&mut self, now: Nanos) {
-        self.stop_until(now, now);
-    }
-
     /// Stops the session but keeps it listed as "Stopping session" until the next
     /// once-per-second tick, as a backend that is slow to close would (spec §14, open question 4).
+    /// Other stops take the session off its worker at once (spec §8.2).
     pub fn stop_lingering(&mut self, now: Nanos) {
-        self.stop_until(now, (now / SECOND + 1) * SECOND);
-    }
-
-    fn stop_until(&mut self, now: Nanos, leaves_list_at: Nanos) {
         self.state = SessionState::Stopping;
         self.busy = false;
         self.ttl = None;
-        self.leaves_list_at = Some(leaves_list_at.max(now));
+        self.leaves_list_at = Some((now / SECOND + 1) * SECOND);
     }
 
     /// Whether a stopping session is gone from the list by `now`.

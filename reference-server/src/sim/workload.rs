@@ -74,11 +74,7 @@ impl Simulation {
         }
         for &id in &ids[..leaving] {
             // The session may have been killed since the ids were collected.
-            let _ = self.with_any(id, |s| {
-                if s.is_addressable() {
-                    s.stop(at);
-                }
-            });
+            let _ = self.stop(id, at, false);
         }
         let arriving = NewSessions {
             count: n,
