@@ -2,7 +2,7 @@
 
 use hyper::{Method, StatusCode};
 
-use super::conditional::{etag, etag_of_parts, etag_of_reply, fails};
+use super::conditional::{etag_of_parts, etag_of_reply, fails};
 use super::options::atoi;
 use super::response::Reply;
 use super::router::Route;
@@ -84,16 +84,11 @@ pub(super) fn write(ctx: &Ctx<'_>, route: &Route) -> Reply {
 /// and `If-Modified-Since` do not apply to writes (B13).
 fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     let sim = &ctx.state.sim;
-    let Some(view) = sim.view(id) else {
+    if !sim.exists(id) {
         return Reply::empty(StatusCode::NOT_FOUND);
-    };
-    let current = || {
-        etag(Some(&to_value(&session_doc::single(
-            &view,
-            &ctx.base,
-            render_options(ctx, &view),
-        ))))
-    };
+    }
+    // If-Match compares with the session document a GET would answer now.
+    let current = || etag_of_reply(&one(ctx, id));
     let modified = ctx.state.last_modified.get(&ctx.path.key());
     if fails(ctx.headers, current, modified) {
         return Reply::empty(StatusCode::PRECONDITION_FAILED);
