@@ -665,3 +665,40 @@ async fn info_reports_clock_seed_profile_and_session_count() {
         "documented"
     );
 }
+
+// ----- where clients come from (spec §5.2) -----
+
+#[tokio::test]
+async fn socket_listener_clients_and_readconnroute_backends() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/topologies/many-servers.cnf"
+    ))
+    .unwrap();
+    let topology = reference_server::sim::topology::Topology::parse(&text).unwrap();
+    let server = TestServer::with(|c| c.topology = topology).await;
+    let created = server
+        .control(
+            "POST",
+            "/_sim/sessions",
+            json!({ "count": 2, "service": "Read-Only-Router" }),
+        )
+        .await;
+    for id in created["ids"].as_array().unwrap() {
+        let doc = server.get(&format!("/v1/sessions/{id}")).await.json();
+        let attributes = &doc["data"]["attributes"];
+        // The service's only listener is a Unix socket: `localhost`, port -1.
+        assert_eq!(attributes["remote"], "localhost");
+        assert_eq!(attributes["port"], -1);
+        // readconnroute routes to one server of the two.
+        assert_eq!(attributes["connections"].as_array().unwrap().len(), 1);
+    }
+    let rw = server.create_sessions(1).await[0];
+    let doc = server.get(&format!("/v1/sessions/{rw}")).await.json();
+    let connections = doc["data"]["attributes"]["connections"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(connections, 3, "readwritesplit connects to every server");
+    assert_ne!(doc["data"]["attributes"]["port"], -1);
+}

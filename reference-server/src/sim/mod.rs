@@ -207,22 +207,34 @@ impl Simulation {
     fn new_session(&self, service: usize, spec: &NewSessions, now: Nanos) -> Session {
         let topology = &self.config.topology;
         let settings = &topology.simulation;
+        let listeners: Vec<_> = topology
+            .listeners
+            .iter()
+            .filter(|l| l.service == topology.services[service].name)
+            .collect();
         let (user, remote, port, pid) = {
             let mut rng = lock(&self.rng);
             let user = spec
                 .user
                 .clone()
                 .unwrap_or_else(|| pick(&mut rng, &settings.users, "maxuser"));
-            let remote = spec
-                .remote
-                .clone()
-                .unwrap_or_else(|| pick(&mut rng, &settings.client_hosts, "127.0.0.1"));
-            (
-                user,
-                remote,
-                rng.random_range(32768..61000),
-                rng.random_range(1000..65536),
-            )
+            let listener = match listeners.len() {
+                0 => None,
+                1 => Some(listeners[0]),
+                n => Some(listeners[rng.random_range(0..n)]),
+            };
+            let (remote, port) = match listener {
+                // spec §5.2: Unix-socket clients show `localhost` and port -1.
+                Some(l) if l.port.is_none() && spec.remote.is_none() => ("localhost".into(), -1),
+                _ => {
+                    let remote = spec
+                        .remote
+                        .clone()
+                        .unwrap_or_else(|| pick(&mut rng, &settings.client_hosts, "127.0.0.1"));
+                    (remote, rng.random_range(32768..61000))
+                }
+            };
+            (user, remote, port, rng.random_range(1000..65536))
         };
         let svc = &topology.services[service];
         let retain = match svc.retain_last_statements {
@@ -274,18 +286,29 @@ impl Simulation {
             ("_pid".into(), pid.to_string()),
             ("_client_version".into(), "1.0.2".into()),
         ]);
-        session.backends = self.connect_backends(session.service);
+        session.backends = self.connect_backends(session.service, session.id);
         session.last_client_io = now;
         session.io.book(now, 3);
     }
 
-    /// Opens one new backend connection to every server of the service.
-    fn connect_backends(&self, service: usize) -> Vec<Backend> {
+    /// Opens new backend connections for a session: one to every server of the service, or,
+    /// for readconnroute, which routes to a single server, to one of them.
+    fn connect_backends(&self, service: usize, session_id: u64) -> Vec<Backend> {
         let topology = &self.config.topology;
-        topology.services[service]
+        let service = &topology.services[service];
+        let servers: Vec<usize> = service
             .servers
             .iter()
             .filter_map(|name| topology.servers.iter().position(|s| &s.name == name))
+            .collect();
+        let chosen = if service.router.eq_ignore_ascii_case("readconnroute") && !servers.is_empty()
+        {
+            vec![servers[(session_id % servers.len() as u64) as usize]]
+        } else {
+            servers
+        };
+        chosen
+            .into_iter()
             .map(|server| Backend {
                 server,
                 connection_id: self.next_connection_id[server].fetch_add(1, Ordering::SeqCst),
@@ -366,7 +389,7 @@ impl Simulation {
             if s.restart_pending {
                 s.restart_pending = false;
                 if !s.internal_ops_pending {
-                    s.backends = self.connect_backends(s.service);
+                    s.backends = self.connect_backends(s.service, s.id);
                 }
             }
             if let Some(filters) = s.pending_filters.take() {
