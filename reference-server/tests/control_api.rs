@@ -5,31 +5,9 @@
 mod support;
 
 use reference_server::sim::clock::ClockMode;
-use reference_server::sim::topology::Topology;
 use reference_server::sim::Workload;
 use serde_json::{json, Value};
 use support::{admin_auth, RawResponse, TestServer};
-
-/// The captures' setup plus a second service.
-const TWO_SERVICES: &str = "\
-[maxscale]
-threads=2
-
-[server1]
-type=server
-address=127.0.0.1
-port=3306
-
-[RW-Split-Router]
-type=service
-router=readwritesplit
-servers=server1
-
-[Read-Router]
-type=service
-router=readconnroute
-servers=server1
-";
 
 /// A control request whose answer may be an error.
 async fn control_raw(server: &TestServer, method: &str, path: &str, body: &str) -> RawResponse {
@@ -104,7 +82,7 @@ fn ids_of(created: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn create_uses_count_service_user_and_remote() {
-    let topology = Topology::parse(TWO_SERVICES).unwrap();
+    let topology = support::topology("two-services.cnf");
     let server = TestServer::with(|c| c.topology = topology).await;
     let reply = control_raw(
         &server,
@@ -670,12 +648,7 @@ async fn info_reports_clock_seed_profile_and_session_count() {
 
 #[tokio::test]
 async fn socket_listener_clients_and_readconnroute_backends() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/topologies/many-servers.cnf"
-    ))
-    .unwrap();
-    let topology = reference_server::sim::topology::Topology::parse(&text).unwrap();
+    let topology = support::topology("many-servers.cnf");
     let server = TestServer::with(|c| c.topology = topology).await;
     let created = server
         .control(

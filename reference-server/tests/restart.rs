@@ -4,7 +4,6 @@
 
 mod support;
 
-use reference_server::sim::topology::Topology;
 use serde_json::{json, Value};
 use support::{admin_auth, assert_ok_empty, ro_auth, RawResponse, TestServer};
 
@@ -13,38 +12,8 @@ const REFUSE_INTERNAL: &str =
 const REFUSE_POOLING: &str = "Cannot restart session if 'idle_session_pool_time' is in use.";
 const NOT_ALL: &str = "Could not restart all sessions";
 
-/// The captures' setup plus a second service that pools idle sessions (spec §7.1 rule 1).
-const POOLING_TOPOLOGY: &str = "\
-[maxscale]
-threads=2
-
-[server1]
-type=server
-address=127.0.0.1
-port=3306
-
-[RW-Split-Router]
-type=service
-router=readwritesplit
-servers=server1
-user=maxscale
-password=maxscale_pw
-
-[Pooled-Router]
-type=service
-router=readwritesplit
-servers=server1
-user=maxscale
-password=maxscale_pw
-idle_session_pool_time=10s
-
-[my-log-filter]
-type=filter
-module=qlafilter
-";
-
 async fn pooling_server() -> TestServer {
-    let topology = Topology::parse(POOLING_TOPOLOGY).expect("the test topology parses");
+    let topology = support::topology("pooling.cnf");
     TestServer::with(|c| c.topology = topology).await
 }
 

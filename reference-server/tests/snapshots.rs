@@ -7,7 +7,6 @@
 mod support;
 
 use reference_server::profile::ProfileName;
-use reference_server::sim::topology::Topology;
 use serde_json::json;
 use support::{admin_auth, RawResponse, TestServer};
 
@@ -70,12 +69,7 @@ async fn one_session_with_session_filters() {
 async fn one_session_with_retained_statements_and_trace() {
     // spec §5.6–§5.8: `retain_last_statements=3`, `session_trace=4`, service `log_info=true`;
     // five statements, the last still running.
-    let topology = Topology::parse(
-        "[maxscale]\nthreads=2\nretain_last_statements=3\nsession_trace=4\n\n\
-         [server1]\ntype=server\naddress=127.0.0.1\nport=3306\n\n\
-         [RW-Split-Router]\ntype=service\nrouter=readwritesplit\nservers=server1\nlog_info=true\n",
-    )
-    .unwrap();
+    let topology = support::topology("traced.cnf");
     let server = TestServer::with(|c| {
         c.seed = SEED;
         c.topology = topology;

@@ -9,10 +9,21 @@ use base64::Engine;
 use reference_server::http::auth::Credentials;
 use reference_server::profile::ProfileName;
 use reference_server::sim::clock::ClockMode;
+use reference_server::sim::topology::Topology;
 use reference_server::{Config, Server};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// A topology of `fixtures/topologies/`, by file name.
+pub fn topology(file: &str) -> Topology {
+    let path = format!(
+        "{}/../fixtures/topologies/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Topology::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
 
 /// `Authorization` value of the default admin account.
 pub fn admin_auth() -> String {
