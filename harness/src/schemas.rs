@@ -44,7 +44,8 @@ pub struct SchemaSet {
 pub struct Violation {
     /// JSON pointer into the document.
     pub instance_path: String,
-    /// Where in the schema the rule failed, following `$ref`s (JSON Schema's evaluation path).
+    /// The rule that failed: its file and JSON pointer, such as
+    /// `session-common.json#/$defs/state/enum` (JSON Schema's absolute keyword location).
     pub schema_path: String,
     pub message: String,
 }
@@ -79,6 +80,11 @@ impl SchemaSet {
         let mut files = BTreeMap::new();
         read_dir(dir, dir, &mut files)?;
         Ok(SchemaSet { files })
+    }
+
+    /// One file of the set, by its path below the schema directory.
+    pub fn file(&self, path: &str) -> Option<&Value> {
+        self.files.get(path)
     }
 
     /// The paths of all files, sorted.
@@ -196,7 +202,10 @@ impl Schema {
             .iter_errors(document)
             .map(|e| Violation {
                 instance_path: e.instance_path().to_string(),
-                schema_path: e.evaluation_path().to_string(),
+                schema_path: e.absolute_keyword_location().map_or_else(
+                    || e.evaluation_path().to_string(),
+                    |uri| uri.as_str().trim_start_matches(BASE_URI).to_string(),
+                ),
                 message: e.to_string(),
             })
             .collect()
