@@ -10,6 +10,7 @@
 //! - [`http`]: MaxScale's request pipeline — routing, auth, options, preconditions, errors.
 //! - [`control`]: the simulator's own endpoints under `/_sim/`.
 //! - [`profile`]: the table of what differs between `maxscale-24.02` and `documented`.
+//! - [`mutant`]: the deliberate defects a conformance suite must catch, off unless named.
 //! - [`json_text`], [`datetime`]: MaxScale's JSON text and date formats.
 //!
 //! [`Server::start`] runs the whole thing on a Tokio runtime; the binary adds the CLI.
@@ -19,6 +20,7 @@ pub mod control;
 pub mod datetime;
 pub mod http;
 pub mod json_text;
+pub mod mutant;
 pub mod profile;
 pub mod sim;
 
@@ -32,6 +34,7 @@ use tokio::task::JoinHandle;
 
 use http::auth::{Accounts, Credentials};
 use http::AppState;
+use mutant::Mutant;
 use profile::ProfileName;
 use sim::clock::ClockMode;
 use sim::topology::Topology;
@@ -50,6 +53,9 @@ pub struct Config {
     /// An optional read-only (`basic`) account.
     pub basic: Option<Credentials>,
     pub workload: Workload,
+    /// The one deliberate defect to run with (`--mutant`); `None`, the default, is the faithful
+    /// server.
+    pub mutant: Option<Mutant>,
 }
 
 impl Default for Config {
@@ -68,6 +74,7 @@ impl Default for Config {
             },
             basic: None,
             workload: Workload::default(),
+            mutant: None,
         }
     }
 }
@@ -86,12 +93,20 @@ impl Server {
     pub async fn start(config: Config) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        if let Some(mutant) = config.mutant {
+            tracing::warn!(
+                mutant = mutant.name(),
+                "running with a deliberate defect: {}",
+                mutant.description()
+            );
+        }
         let sim = Arc::new(Simulation::new(SimConfig {
             topology: config.topology,
             seed: config.seed,
             initial_sessions: config.sessions,
             clock: config.clock,
             workload: config.workload,
+            mutant: config.mutant,
         }));
         let state = Arc::new(AppState::new(
             Arc::clone(&sim),

@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Parser;
 use reference_server::http::auth::Credentials;
+use reference_server::mutant::Mutant;
 use reference_server::profile::ProfileName;
 use reference_server::sim::clock::ClockMode;
 use reference_server::sim::topology::Topology;
@@ -55,10 +57,51 @@ struct Cli {
     /// Queries each idle session starts per second (0 to 1).
     #[arg(long, default_value_t = 0.0, value_name = "PER_SECOND")]
     query_rate: f64,
+    /// Run with one deliberate defect, for proving a conformance suite catches it; `list`
+    /// prints every mutant with its description and exits.
+    #[arg(long, value_name = "NAME", value_parser = mutant_parser())]
+    mutant: Option<MutantChoice>,
+}
+
+/// What `--mutant` names: a mutant, or `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MutantChoice {
+    List,
+    Run(Mutant),
+}
+
+/// `list` and every mutant's name, each with its description in `--help`.
+fn mutant_parser() -> impl TypedValueParser<Value = MutantChoice> {
+    let list = PossibleValue::new("list").help("print every mutant and exit");
+    let mutants = Mutant::ALL
+        .iter()
+        .map(|m| PossibleValue::new(m.name()).help(m.description()));
+    PossibleValuesParser::new(std::iter::once(list).chain(mutants)).map(|name: String| {
+        Mutant::ALL
+            .iter()
+            .find(|m| m.name() == name)
+            .map_or(MutantChoice::List, |&m| MutantChoice::Run(m))
+    })
+}
+
+/// `--mutant list`: one line per mutant, its name and its description.
+fn print_mutants() {
+    let width = Mutant::ALL
+        .iter()
+        .map(|m| m.name().len())
+        .max()
+        .unwrap_or(0);
+    for mutant in Mutant::ALL {
+        println!("{:<width$}  {}", mutant.name(), mutant.description());
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.mutant == Some(MutantChoice::List) {
+        print_mutants();
+        return ExitCode::SUCCESS;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -110,11 +153,16 @@ fn config(cli: Cli) -> Result<Config, String> {
             churn_per_second: cli.churn,
             query_rate: cli.query_rate,
         },
+        mutant: match cli.mutant {
+            Some(MutantChoice::Run(mutant)) => Some(mutant),
+            Some(MutantChoice::List) | None => None,
+        },
     })
 }
 
 async fn run(config: Config) -> ExitCode {
     let (clock, profile, sessions) = (config.clock, config.profile, config.sessions);
+    let mutant = config.mutant.map(Mutant::name);
     let server = match Server::start(config).await {
         Ok(server) => server,
         Err(error) => {
@@ -127,6 +175,7 @@ async fn run(config: Config) -> ExitCode {
         ?clock,
         ?profile,
         sessions,
+        mutant,
         "serving /v1/sessions; control API under /_sim/"
     );
     if let Err(error) = tokio::signal::ctrl_c().await {

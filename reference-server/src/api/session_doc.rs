@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::LinkBase;
 use crate::datetime::{http_date, query_timestamp};
+use crate::mutant::Mutant;
 use crate::sim::snapshot::{BufferMemory, Memory, QueryView, SessionView};
 
 /// How a session is rendered beyond its own data.
@@ -20,6 +21,8 @@ pub struct RenderOptions<'a> {
     pub remote_name: Option<&'a str>,
     /// Whether `parameters` includes `log_debug` (a debug build, spec §5.8).
     pub log_debug: bool,
+    /// The deliberate defect to render, if any (`crate::mutant`); `None` is faithful.
+    pub mutant: Option<Mutant>,
 }
 
 /// `{"data": <session>, "links": {"self": …}}` for GET one.
@@ -47,11 +50,19 @@ pub struct SelfLink {
 #[derive(Debug, Serialize)]
 pub struct Resource {
     attributes: Attributes,
-    id: String,
+    id: Id,
     links: SelfLink,
     relationships: Relationships,
     #[serde(rename = "type")]
     kind: &'static str,
+}
+
+/// The session id: a decimal string (spec §5.1), or a number under the `id-as-number` mutant.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Id {
+    Text(String),
+    Number(u64),
 }
 
 #[derive(Debug, Serialize)]
@@ -90,7 +101,9 @@ struct Attributes {
     connections: Vec<Connection>,
     #[serde(skip_serializing_if = "Option::is_none")]
     idle: Option<f64>,
-    io_activity: u64,
+    /// Always present; `None` only under the `missing-required-attribute` mutant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    io_activity: Option<u64>,
     log: Vec<String>,
     memory: MemoryDoc,
     parameters: Parameters,
@@ -202,8 +215,12 @@ pub fn collection(data: Vec<Resource>, base: &LinkBase) -> Collection {
 /// One session resource object (spec §5.1).
 pub fn resource(view: &SessionView, base: &LinkBase, options: RenderOptions<'_>) -> Resource {
     let id = view.id.to_string();
-    let filters =
+    let mut filters =
         (!view.filters.is_empty()).then(|| relationship(&id, "filters", &view.filters, base));
+    if options.mutant == Some(Mutant::EmptyFiltersRelationship) && filters.is_none() {
+        // mutant: empty-filters-relationship — `[]` instead of no `filters` member (spec §5.1).
+        filters = Some(relationship(&id, "filters", &[], base));
+    }
     Resource {
         relationships: Relationships {
             filters,
@@ -213,7 +230,11 @@ pub fn resource(view: &SessionView, base: &LinkBase, options: RenderOptions<'_>)
         links: SelfLink {
             self_: base.to(&format!("sessions/{id}")),
         },
-        id,
+        id: match options.mutant {
+            // mutant: id-as-number — the id is a JSON number (spec §5.1).
+            Some(Mutant::IdAsNumber) => Id::Number(view.id),
+            _ => Id::Text(id),
+        },
         kind: "sessions",
     }
 }
@@ -265,7 +286,11 @@ fn attributes(view: &SessionView, options: RenderOptions<'_>) -> Attributes {
             })
             .collect(),
         idle: view.idle,
-        io_activity: view.io_activity,
+        io_activity: match options.mutant {
+            // mutant: missing-required-attribute — `io_activity` is left out (spec §5.2).
+            Some(Mutant::MissingRequiredAttribute) => None,
+            _ => Some(view.io_activity),
+        },
         log: view.log.clone(),
         memory: memory(&view.memory),
         parameters: Parameters {
@@ -354,6 +379,7 @@ mod tests {
             initial_sessions: 3,
             clock: ClockMode::Virtual,
             workload: Workload::default(),
+            mutant: None,
         });
         let creating = NewSessions {
             count: 1,
@@ -374,10 +400,20 @@ mod tests {
     #[test]
     fn direct_and_value_rendering_agree() {
         let base = LinkBase::new("localhost:8989", true);
-        for log_debug in [false, true] {
+        let documents = [
+            None,
+            Some(Mutant::IdAsNumber),
+            Some(Mutant::MissingRequiredAttribute),
+            Some(Mutant::EmptyFiltersRelationship),
+        ];
+        for (log_debug, mutant) in [false, true]
+            .into_iter()
+            .flat_map(|d| documents.map(|m| (d, m)))
+        {
             let options = RenderOptions {
                 remote_name: Some("localhost"),
                 log_debug,
+                mutant,
             };
             let views = varied_views();
             assert_eq!(views.len(), 4);
@@ -401,6 +437,7 @@ mod tests {
         let options = RenderOptions {
             remote_name: None,
             log_debug: false,
+            mutant: None,
         };
         let views = varied_views();
         let docs: Vec<serde_json::Value> = views

@@ -4,7 +4,7 @@
 //!
 //! | method and path | body | effect |
 //! |---|---|---|
-//! | `GET /_sim` | – | clock, seed, profile, session count |
+//! | `GET /_sim` | – | clock, seed, profile, session count, active mutant (or null) |
 //! | `POST /_sim/sessions` | `{"count","service","user","remote","authenticated"}` | connect clients (at most 100000); 201 `{"ids":[…]}` |
 //! | `GET /_sim/sessions/:id` | – | the simulation's own view of a session |
 //! | `DELETE /_sim/sessions/:id` | `{"linger": bool}` | the client disconnects; with `linger` the session stays listed as "Stopping session" until the next tick |
@@ -253,6 +253,7 @@ fn info(state: &AppState) -> Value {
         "seed": sim.config().seed,
         "profile": state.profile.name,
         "sessions": sim.session_count(),
+        "mutant": state.mutant.map(|m| m.name()),
     })
 }
 

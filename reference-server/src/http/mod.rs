@@ -18,15 +18,16 @@ use std::sync::Arc;
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::WWW_AUTHENTICATE;
+use hyper::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::Value;
 
 use crate::api::LinkBase;
+use crate::mutant::Mutant;
 use crate::profile::Profile;
 use crate::sim::Simulation;
-use auth::{Accounts, Verdict};
-use conditional::LastModified;
+use auth::{AccountType, Accounts, Verdict};
+use conditional::{etag_of_reply, LastModified};
 use jwt::TokenKey;
 use options::Options;
 use response::{Body, Reply};
@@ -43,6 +44,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub key: TokenKey,
     pub last_modified: LastModified,
+    /// The deliberate defect to answer with, if any (`crate::mutant`): the simulation's.
+    pub mutant: Option<Mutant>,
 }
 
 impl AppState {
@@ -50,12 +53,14 @@ impl AppState {
     pub fn new(sim: Arc<Simulation>, profile: &'static Profile, accounts: Accounts) -> AppState {
         let started = sim.clock().wall_secs(0);
         let key = TokenKey::from_seed(sim.config().seed);
+        let mutant = sim.config().mutant;
         AppState {
             sim,
             profile,
             accounts,
             key,
             last_modified: LastModified::new(started),
+            mutant,
         }
     }
 
@@ -105,6 +110,19 @@ fn effective_method(real: &Method, headers: &HeaderMap) -> Option<Method> {
 
 /// Answers one request of MaxScale's REST API (spec §2).
 pub async fn handle(state: Arc<AppState>, request: Request<Incoming>) -> Response<Body> {
+    let wrong_content_type = state.mutant == Some(Mutant::WrongContentType);
+    let mut response = pipeline(state, request).await;
+    if wrong_content_type && response.headers().contains_key(CONTENT_TYPE) {
+        // mutant: wrong-content-type — JSON bodies go out as text/plain (spec §10.11).
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    }
+    response
+}
+
+/// MaxScale's request pipeline, step by step (spec §2).
+async fn pipeline(state: Arc<AppState>, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let head = parts.method == Method::HEAD;
     let path = ApiPath::parse(parts.uri.path());
@@ -120,13 +138,22 @@ pub async fn handle(state: Arc<AppState>, request: Request<Incoming>) -> Respons
     // spec §2 step 6, with the doc-normative fix of doc-vs-code B16: authorization judges the
     // effective method, so a read-only account cannot write through an override.
     let judged = effective.as_ref().unwrap_or(&parts.method);
-    let verdict = auth::judge(
-        &parts.headers,
-        &state.accounts,
-        &state.key,
-        state.now_secs(),
-        is_write(judged),
-    );
+    let unguarded_patch = *judged == Method::PATCH && !is_auth_endpoint;
+    let verdict = if state.mutant == Some(Mutant::PatchWithoutAuth) && unguarded_patch {
+        // mutant: patch-without-auth — a PATCH is let through without credentials (spec §10.1).
+        Verdict::Allowed {
+            user: String::new(),
+            account: AccountType::Admin,
+        }
+    } else {
+        auth::judge(
+            &parts.headers,
+            &state.accounts,
+            &state.key,
+            state.now_secs(),
+            is_write(judged),
+        )
+    };
     let account = match verdict {
         Verdict::Allowed { user, account } => (user, account),
         Verdict::Denied { challenge } => {
@@ -280,6 +307,18 @@ impl Ctx<'_> {
     /// Whether the reply is indented (spec §10.10).
     fn pretty(&self) -> bool {
         !self.options.is_false("pretty")
+    }
+
+    /// The ETag of the document `reply` holds, which is the resource at path `key`
+    /// (spec §10.8): what GET sends and what `If-Match` compares with.
+    fn etag(&self, reply: &Reply, key: &str) -> String {
+        let tag = etag_of_reply(reply);
+        if self.state.mutant == Some(Mutant::EtagStale) && tag != conditional::EMPTY_ETAG {
+            // mutant: etag-stale — a document's ETag hashes its path, so a changed body keeps
+            // it (spec §10.8).
+            return conditional::etag(Some(&Value::String(key.to_string())));
+        }
+        tag
     }
 
     /// Whether a collection reply is filtered, paged or cut by sparse fieldsets.

@@ -5,12 +5,13 @@ use hyper::header::{ETAG, LAST_MODIFIED};
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::conditional::{check_read, etag_of_reply, Precondition, EMPTY_ETAG};
+use super::conditional::{check_read, Precondition, EMPTY_ETAG};
 use super::query::{apply_fields, parse_page, PathFilter, PointerFilter};
 use super::response::Reply;
 use super::router::{self, Route};
 use super::{not_found, resources, sessions, Ctx};
 use crate::datetime::http_date;
+use crate::mutant::Mutant;
 
 /// Answers a GET (or a HEAD, which drops the body and hashes the empty one, spec §10.6).
 pub(super) fn get(ctx: &Ctx<'_>, head: bool) -> Reply {
@@ -33,12 +34,13 @@ fn handle(ctx: &Ctx<'_>, route: &Route) -> (Reply, bool) {
 }
 
 fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Reply {
+    let key = ctx.path.key();
     let tag = if head {
         EMPTY_ETAG.to_string()
     } else {
-        etag_of_reply(&reply)
+        ctx.etag(&reply, &key)
     };
-    let modified = ctx.state.last_modified.get(&ctx.path.key());
+    let modified = ctx.state.last_modified.get(&key);
     match check_read(ctx.headers, &tag, modified) {
         Precondition::Failed => return Reply::empty(StatusCode::PRECONDITION_FAILED),
         Precondition::NotModified => return Reply::empty(StatusCode::NOT_MODIFIED),
@@ -51,7 +53,10 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
                     return Reply::error(StatusCode::BAD_REQUEST, &[detail]);
                 }
             }
-            sparse_fields(ctx, body);
+            // mutant: fields-ignored — `fields[…]` cuts nothing (spec §10.13).
+            if ctx.state.mutant != Some(Mutant::FieldsIgnored) {
+                sparse_fields(ctx, body);
+            }
         }
     }
     reply
@@ -78,7 +83,12 @@ fn filter_and_page(ctx: &Ctx<'_>, body: &mut Value) -> Result<(), String> {
     }
     if let Some(page) = parse_page(options.get("page[size]"), options.get("page[number]")) {
         let total = rows.len();
-        let kept: Vec<Value> = rows.drain(page.slice(total)).collect();
+        let mut rows_of = page;
+        if ctx.state.mutant == Some(Mutant::PaginationOffByOne) {
+            // mutant: pagination-off-by-one — page P shows the rows of page P+1 (spec §10.7).
+            rows_of.number = rows_of.number.saturating_add(1);
+        }
+        let kept: Vec<Value> = rows.drain(rows_of.slice(total)).collect();
         *rows = kept;
         body["links"] = Value::Object(page.links(total, &self_link));
         body["meta"] = json!({ "total": total });

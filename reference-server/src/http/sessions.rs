@@ -2,7 +2,7 @@
 
 use hyper::{Method, StatusCode};
 
-use super::conditional::{etag_of_parts, etag_of_reply, fails};
+use super::conditional::{etag_of_parts, fails};
 use super::options::atoi;
 use super::response::Reply;
 use super::router::Route;
@@ -10,6 +10,7 @@ use super::Ctx;
 use crate::api::patch;
 use crate::api::session_doc::{self, RenderOptions};
 use crate::json_text;
+use crate::mutant::Mutant;
 use crate::sim::snapshot::SessionView;
 use crate::sim::{SessionUpdate, SimError, Simulation};
 
@@ -48,6 +49,10 @@ pub(super) fn one(ctx: &Ctx<'_>, id: u64) -> Reply {
                 render_options(ctx, &view),
             )),
         ),
+        // mutant: get-missing-answers-200 — an unknown id is an empty 200 (spec §4.2).
+        None if ctx.state.mutant == Some(Mutant::GetMissingAnswers200) => {
+            Reply::empty(StatusCode::OK)
+        }
         None => Reply::empty(StatusCode::NOT_FOUND),
     }
 }
@@ -60,6 +65,7 @@ fn render_options<'a>(ctx: &'a Ctx<'_>, view: &SessionView) -> RenderOptions<'a>
     RenderOptions {
         remote_name: rdns.then(|| topology.reverse_dns(&view.remote)).flatten(),
         log_debug: ctx.state.profile.log_debug,
+        mutant: ctx.state.mutant,
     }
 }
 
@@ -85,10 +91,15 @@ pub(super) fn write(ctx: &Ctx<'_>, route: &Route) -> Reply {
 fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     let sim = &ctx.state.sim;
     if !sim.exists(id) {
+        let mutant = ctx.state.mutant;
+        if mutant == Some(Mutant::DeleteMissingAnswers200) && ctx.method == Method::DELETE {
+            // mutant: delete-missing-answers-200 — an unknown id "is deleted" (spec §4.7).
+            return Reply::empty(ctx.state.profile.mutation_status);
+        }
         return Reply::empty(StatusCode::NOT_FOUND);
     }
     // If-Match compares with the session document a GET would answer now.
-    let current = || etag_of_reply(&one(ctx, id));
+    let current = || ctx.etag(&one(ctx, id), &format!("sessions/{id}"));
     let modified = ctx.state.last_modified.get(&ctx.path.key());
     if fails(ctx.headers, current, modified) {
         return Reply::empty(StatusCode::PRECONDITION_FAILED);
@@ -140,7 +151,7 @@ fn error_reply(error: &SimError) -> Reply {
 fn restart_all(ctx: &Ctx<'_>) -> Reply {
     let sim: &Simulation = &ctx.state.sim;
     let modified = ctx.state.last_modified.get(&ctx.path.key());
-    let current = || etag_of_reply(&list(ctx));
+    let current = || ctx.etag(&list(ctx), "sessions");
     if fails(ctx.headers, current, modified) {
         return Reply::empty(StatusCode::PRECONDITION_FAILED);
     }

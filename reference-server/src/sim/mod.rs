@@ -19,6 +19,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::mutant::Mutant;
 use clock::{Clock, ClockMode, Nanos, SECOND};
 use session::{
     Backend, IoActivity, LogFlags, LogFlagsUpdate, Session, SessionState, Ttl, CLOCK_TICK,
@@ -37,6 +38,8 @@ pub struct SimConfig {
     pub initial_sessions: usize,
     pub clock: ClockMode,
     pub workload: Workload,
+    /// The deliberate defect to simulate, if any (`crate::mutant`); `None` is faithful.
+    pub mutant: Option<Mutant>,
 }
 
 /// How new synthetic clients connect; unset fields are drawn from the topology's `[simulation]`.
@@ -388,7 +391,10 @@ impl Simulation {
         if !s.busy {
             if s.restart_pending {
                 s.restart_pending = false;
-                if !s.internal_ops_pending {
+                // mutant: restart-keeps-connections — the flag is cleared but the old backend
+                // connections stay (spec §7.2).
+                let keeps = self.config.mutant == Some(Mutant::RestartKeepsConnections);
+                if !s.internal_ops_pending && !keeps {
                     s.backends = self.connect_backends(s.service, s.id);
                 }
             }
@@ -461,10 +467,21 @@ impl Simulation {
             Some(names) => Some(self.resolve_filters(names)?),
             None => None,
         };
+        let mutant = self.config.mutant;
         self.with_started(id, |s| {
-            s.log_flags.apply(&update.log);
+            if mutant == Some(Mutant::PatchIgnoresLogInfo) {
+                // mutant: patch-ignores-log-info — the log_info of the body is dropped (spec §6.1).
+                s.log_flags.apply(&LogFlagsUpdate {
+                    log_info: None,
+                    ..update.log
+                });
+            } else {
+                s.log_flags.apply(&update.log);
+            }
             if let Some(filters) = filters {
-                if s.busy {
+                // mutant: filters-apply-while-busy — a busy session takes the list at once
+                // (spec §6.3.3).
+                if s.busy && mutant != Some(Mutant::FiltersApplyWhileBusy) {
                     s.pending_filters = Some(filters);
                 } else {
                     s.filters = filters;
@@ -476,6 +493,14 @@ impl Simulation {
 
     fn resolve_filters(&self, names: &[String]) -> Result<Vec<usize>, SimError> {
         let filters = &self.config.topology.filters;
+        if self.config.mutant == Some(Mutant::PatchAcceptsUnknownFilter) {
+            // mutant: patch-accepts-unknown-filter — unknown names are skipped, not refused
+            // (spec §6.3).
+            return Ok(names
+                .iter()
+                .filter_map(|name| filters.iter().position(|f| &f.name == name))
+                .collect());
+        }
         names
             .iter()
             .map(|name| {
@@ -497,7 +522,13 @@ impl Simulation {
     /// collapsed.
     pub fn restart_all(&self) -> Vec<String> {
         let mut refusals: Vec<String> = Vec::new();
-        for worker in &self.workers {
+        let mut workers = &self.workers[..];
+        if self.config.mutant == Some(Mutant::RestartAllSkipsAWorker) {
+            // mutant: restart-all-skips-a-worker — the last routing worker is left out
+            // (spec §7.4).
+            workers = &workers[..workers.len() - 1];
+        }
+        for worker in workers {
             for session in lock(worker).values_mut() {
                 if let Err(SimError::RestartRefused(reason)) = accept_restart(session) {
                     if refusals.last().map(String::as_str) != Some(reason) {
@@ -513,7 +544,8 @@ impl Simulation {
     /// a ttl of `ttl` seconds (spec §8.3).
     pub fn kill(&self, id: u64, ttl: i64) -> Result<(), SimError> {
         let now = self.clock.now();
-        if ttl > 0 {
+        // mutant: ttl-kills-at-once — a positive ttl kills like no ttl (spec §8.3).
+        if ttl > 0 && self.config.mutant != Some(Mutant::TtlKillsAtOnce) {
             let armed = Ttl {
                 seconds: ttl,
                 start_tick: now / CLOCK_TICK,
@@ -552,10 +584,17 @@ impl Simulation {
     /// The once-per-second routing-worker tick: ttl kills (spec §8.3), reaping of stopped
     /// sessions, then the workload.
     fn tick(&self, at: Nanos) {
+        let fires = |ttl: Ttl| match self.config.mutant {
+            // mutant: ttl-never-kills — an armed ttl never fires (spec §8.3).
+            Some(Mutant::TtlNeverKills) => false,
+            // mutant: ttl-kills-a-tick-early — kills at ≥ N whole seconds, not > N (spec §8.3).
+            Some(Mutant::TtlKillsATickEarly) => ttl.whole_seconds_elapsed(at) >= ttl.seconds,
+            _ => ttl.expired(at),
+        };
         for worker in &self.workers {
             let mut sessions = lock(worker);
             sessions.retain(|_, s| {
-                let killed = s.is_addressable() && s.ttl.is_some_and(|t| t.expired(at));
+                let killed = s.is_addressable() && s.ttl.is_some_and(fires);
                 !(killed || s.is_reapable(at))
             });
         }

@@ -151,8 +151,13 @@ pub struct Ttl {
 impl Ttl {
     /// Whether the once-per-second check at `now` kills: more than N whole seconds elapsed.
     pub fn expired(&self, now: Nanos) -> bool {
+        self.whole_seconds_elapsed(now) > self.seconds
+    }
+
+    /// Whole seconds of main-clock ticks since the DELETE, as the check counts them.
+    pub fn whole_seconds_elapsed(&self, now: Nanos) -> i64 {
         let elapsed_ticks = (now / CLOCK_TICK).saturating_sub(self.start_tick);
-        (elapsed_ticks / 10) as i64 > self.seconds
+        (elapsed_ticks / 10) as i64
     }
 }
 
