@@ -1,20 +1,42 @@
-//! Embeds every file of `../schemas/` in the binary, so the harness works anywhere.
+//! Embeds every file of `../schemas/` and the conformance scenarios of `../scenarios/` (without
+//! `scenarios/load/`) in the binary, so the harness works anywhere.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    embed(
+        &manifest.join("../schemas"),
+        &["json"],
+        None,
+        "embedded_schemas.rs",
+    );
+    embed(
+        &manifest.join("../scenarios"),
+        &["yaml", "yml"],
+        Some("load"),
+        "embedded_scenarios.rs",
+    );
+}
+
+/// Writes `OUT_DIR/out` as a slice of (path below `root`, text) for every file with one of the
+/// extensions, skipping the top-level folder `skip`.
+fn embed(root: &Path, extensions: &[&str], skip: Option<&str>, out: &str) {
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
-    collect(&root, &mut files);
+    collect(root, extensions, &mut files);
+    if let Some(skip) = skip {
+        let skipped = root.join(skip);
+        files.retain(|file| !file.starts_with(&skipped));
+    }
     files.sort();
     let mut table = String::from("&[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let relative = file.strip_prefix(&root).expect("below the root");
+        let relative = file.strip_prefix(root).expect("below the root");
         let name = relative.to_string_lossy().replace('\\', "/");
-        let absolute = file.canonicalize().expect("schema file exists");
+        let absolute = file.canonicalize().expect("the file exists");
         writeln!(
             table,
             "    ({name:?}, include_str!({:?})),",
@@ -23,12 +45,12 @@ fn main() {
         .unwrap();
     }
     table.push_str("]\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("embedded_schemas.rs"), table).expect("OUT_DIR is writable");
+    let dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(dir.join(out), table).expect("OUT_DIR is writable");
 }
 
-/// Every `.json` file below `dir`.
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+/// Every file below `dir` with one of the extensions.
+fn collect(dir: &Path, extensions: &[&str], files: &mut Vec<PathBuf>) {
     println!("cargo:rerun-if-changed={}", dir.display());
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -36,8 +58,11 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(&path, files);
-        } else if path.extension().is_some_and(|e| e == "json") {
+            collect(&path, extensions, files);
+        } else if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             files.push(path);
         }
     }

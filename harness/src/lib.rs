@@ -5,5 +5,30 @@
 //!
 //! ## Layout
 //! - [`schemas`]: the JSON Schemas of `schemas/`, embedded, compiled, and their violations.
+//! - [`scenario`]: the scenario file format, its loader and checker, the built-in suite.
+//! - [`target`]: the HTTP client for a base URL, its accounts and its session source (control
+//!   API or not, virtual or real clock).
+//! - [`request`]: a scenario's request as sent, and as a curl command line.
+//! - [`vars`]: `{{name}}` variables — captures and built-ins.
+//! - [`check`]: every verdict (status, headers, body, schema, JSON, snapshot with redactions),
+//!   each failure a [`check::Finding`].
+//! - [`exec`]: runs one scenario — steps, captures, polling, skips, known deviations.
+//! - [`outcome`]: what a run found; [`report`] renders it (console, JUnit, JSON).
+//! - [`run`]: a whole run — target or embedded server, scenarios, reports, exit code.
+//! - [`embedded`]: the reference server started in-process, spoken to over HTTP only.
+//! - [`mutants`]: the kill table — the suite against every deliberate defect.
+//! - [`profile`]: the profiles a target is held to.
 
+pub mod check;
+pub mod embedded;
+pub mod exec;
+pub mod mutants;
+pub mod outcome;
+pub mod profile;
+pub mod report;
+pub mod request;
+pub mod run;
+pub mod scenario;
 pub mod schemas;
+pub mod target;
+pub mod vars;

@@ -1,16 +1,29 @@
 //! `harness`: checks implementations of the MaxScale REST API session resource.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+use harness::mutants;
+use harness::profile::Profile;
+use harness::report::ReportSpec;
+use harness::run::{self, Exit, Options, RunError};
 use harness::schemas::{SchemaError, SchemaSet};
+use harness::target::Credentials;
+
+/// The exit codes, at the end of every `--help`.
+const EXIT_CODES: &str = "Exit codes:
+  0  everything conforms (skipped scenarios and known deviations allowed)
+  1  a conformance failure (validate: a document breaks its schema; conform --mutants: the
+     faithful server fails or a mutant survives)
+  2  usage or scenario error: bad arguments, bad YAML, unknown scenario, schema error
+  3  the target refuses connections or does not speak HTTP";
 
 /// Conformance harness for the session resource of the MaxScale REST API (/v1/sessions).
-///
-/// Exit codes: 0 everything conforms, 1 a document breaks its schema, 2 usage or schema error.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(version, after_help = EXIT_CODES)]
 struct Cli {
     /// Read the JSON Schemas from this directory instead of the ones built in.
     #[arg(long, global = true, value_name = "DIR")]
@@ -36,26 +49,74 @@ enum Command {
     },
     /// Lists the schema files.
     Schemas,
+    /// Runs the named scenarios against a target.
+    ///
+    /// Without --target the reference server is started in-process (virtual clock, read-only
+    /// account basic/basic-pw) and stopped at the end.
+    #[command(after_help = EXIT_CODES)]
+    Run {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Scenario files, or names of the built-in scenarios (and of --scenarios DIR).
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<String>,
+    },
+    /// Runs every scenario against a target: the conformance verdict.
+    ///
+    /// Without --target the reference server is started in-process (virtual clock, read-only
+    /// account basic/basic-pw) and stopped at the end, so `harness conform` alone works
+    /// anywhere.
+    #[command(after_help = EXIT_CODES)]
+    Conform {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Run the suite against the embedded server with every deliberate defect in turn and
+        /// print the kill table; exit 0 only when the faithful server passes and every mutant
+        /// is killed.
+        #[arg(long, conflicts_with_all = ["target", "update_snapshots", "report"])]
+        mutants: bool,
+    },
 }
 
-/// The answers a target is held to.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Profile {
-    /// What MaxScale 24.02 answers.
-    #[value(name = "maxscale-24.02")]
-    Maxscale2402,
-    /// What the documentation describes.
-    #[value(name = "documented")]
-    Documented,
-}
-
-impl Profile {
-    fn name(self) -> &'static str {
-        match self {
-            Profile::Maxscale2402 => "maxscale-24.02",
-            Profile::Documented => "documented",
-        }
-    }
+/// The options of `run` and `conform`.
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Base URL of the target (`http://host:8989`); default: the embedded reference server.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Which answers the target is held to.
+    #[arg(long, value_enum, default_value_t = Profile::Maxscale2402)]
+    profile: Profile,
+    /// The read-write account.
+    #[arg(long, default_value = "admin")]
+    user: String,
+    /// The read-write account's password.
+    #[arg(long, default_value = "mariadb")]
+    password: String,
+    /// The read-only account; scenarios that need one are skipped without it.
+    #[arg(long, requires = "basic_password")]
+    basic_user: Option<String>,
+    /// The read-only account's password.
+    #[arg(long, requires = "basic_user")]
+    basic_password: Option<String>,
+    /// Also the scenarios of this directory (*.yaml, recursively, except DIR/load/).
+    #[arg(long = "scenarios", value_name = "DIR")]
+    scenario_dir: Option<PathBuf>,
+    /// Compare named snapshots with DIR/<scenario>/<name>.json (after redaction).
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// Write the snapshots instead of comparing them.
+    #[arg(long, requires = "snapshots")]
+    update_snapshots: bool,
+    /// Also write a report: junit:FILE or json:FILE; repeatable.
+    #[arg(long, value_name = "KIND:FILE")]
+    report: Vec<ReportSpec>,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Seed of randomised checks (reserved) and of the embedded server; printed in the summary.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +140,103 @@ fn main() -> ExitCode {
             profile,
             files,
         } => validate(&set, &schema, profile, &files),
+        Command::Run { run, scenarios } => {
+            let Some(options) = options(run, set) else {
+                return ExitCode::from(Exit::Usage as u8);
+            };
+            finish(block_on(async {
+                let files = run::select(&options, &scenarios)?;
+                judge(&files, &options).await
+            }))
+        }
+        Command::Conform { run, mutants } => {
+            let Some(options) = options(run, set) else {
+                return ExitCode::from(Exit::Usage as u8);
+            };
+            finish(block_on(async {
+                let files = run::catalog(&options)?.all().to_vec();
+                if mutants {
+                    kill_table(&files, &options).await
+                } else {
+                    judge(&files, &options).await
+                }
+            }))
+        }
+    }
+}
+
+/// The run's options from the command line; `None` (after a message) when they make no sense.
+fn options(args: RunArgs, schemas: SchemaSet) -> Option<Options> {
+    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
+        eprintln!("harness: --timeout takes a number of seconds ≥ 0");
+        return None;
+    };
+    Some(Options {
+        target: args.target,
+        profile: args.profile,
+        admin: Credentials {
+            user: args.user,
+            password: args.password,
+        },
+        basic: args
+            .basic_user
+            .zip(args.basic_password)
+            .map(|(user, password)| Credentials { user, password }),
+        scenarios: args.scenario_dir,
+        snapshots: args.snapshots,
+        update_snapshots: args.update_snapshots,
+        reports: args.report,
+        timeout,
+        seed: args.seed,
+        schemas,
+    })
+}
+
+async fn judge(
+    files: &[harness::scenario::ScenarioFile],
+    options: &Options,
+) -> Result<Exit, RunError> {
+    let report = run::judge(files, options, &mut std::io::stdout()).await?;
+    Ok(if report.passed() {
+        Exit::Passed
+    } else {
+        Exit::Failed
+    })
+}
+
+async fn kill_table(
+    files: &[harness::scenario::ScenarioFile],
+    options: &Options,
+) -> Result<Exit, RunError> {
+    let mut stdout = std::io::stdout();
+    let _ = write!(stdout, "{}", mutants::heading());
+    let rows = mutants::kill_table(files, options, &mut |row| {
+        let _ = write!(std::io::stdout(), "{}", mutants::line(row));
+    })
+    .await?;
+    let _ = write!(stdout, "{}", mutants::summary(&rows));
+    Ok(if rows.iter().all(mutants::Row::as_required) {
+        Exit::Passed
+    } else {
+        Exit::Failed
+    })
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime starts")
+        .block_on(future)
+}
+
+fn finish(result: Result<Exit, RunError>) -> ExitCode {
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(error) => {
+            eprintln!("harness: {error}");
+            ExitCode::from(error.exit() as u8)
+        }
     }
 }
 

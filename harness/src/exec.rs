@@ -1,0 +1,300 @@
+//! Runs one scenario against a target: its steps in order, with captures, polling and clock
+//! advances. A scenario stops at its first failed step (later steps build on earlier ones) and
+//! reports every expectation of that step that failed.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::check::schema::SchemaChecks;
+use crate::check::snapshot::Snapshots;
+use crate::check::{self, Context, Failure, Finding, Reply};
+use crate::outcome::{ScenarioOutcome, StepKind, StepOutcome, Verdict};
+use crate::profile::Profile;
+use crate::request::{curl, prepare};
+use crate::scenario::model::{Extract, Requirement, Scenario, Step};
+use crate::scenario::ScenarioFile;
+use crate::target::{Clock, Outgoing, Response, Target};
+use crate::vars::{as_text, Vars};
+
+/// Everything the steps of a run share.
+pub struct Env<'a> {
+    pub target: &'a Target,
+    pub profile: Profile,
+    pub schemas: &'a SchemaChecks,
+    pub snapshots: Option<&'a Snapshots>,
+}
+
+/// Runs a scenario: skipped when the target lacks a requirement; otherwise, on a target with
+/// the control API, from a freshly reset simulation.
+pub async fn run(file: &ScenarioFile, env: &Env<'_>) -> ScenarioOutcome {
+    let started = Instant::now();
+    let scenario = &file.scenario;
+    let mut outcome = ScenarioOutcome {
+        name: scenario.name.clone(),
+        origin: file.origin.clone(),
+        rules: scenario.rules.clone(),
+        verdict: Verdict::Passed,
+        steps: Vec::new(),
+        duration: Duration::ZERO,
+    };
+    if let Some(reason) = missing_requirement(scenario, env.target) {
+        outcome.verdict = Verdict::Skipped { reason };
+        return outcome;
+    }
+    let mut runner = StepRunner {
+        scenario,
+        env,
+        vars: Vars::new(env.target.host()),
+    };
+    if let Some(failed_reset) = runner.reset().await {
+        outcome.steps.push(failed_reset);
+    } else {
+        for (index, step) in scenario.steps.iter().enumerate() {
+            let result = runner.step(index + 1, &step.value).await;
+            let failed = !result.passed();
+            outcome.steps.push(result);
+            if failed {
+                break;
+            }
+        }
+    }
+    if outcome.steps.iter().any(|step| !step.passed()) {
+        let deviation = scenario
+            .known_deviations
+            .iter()
+            .find(|d| d.profile == env.profile.name());
+        outcome.verdict = match deviation {
+            Some(d) => Verdict::KnownDeviation {
+                rule: d.rule.clone(),
+            },
+            None => Verdict::Failed,
+        };
+    }
+    outcome.duration = started.elapsed();
+    outcome
+}
+
+/// Why a scenario cannot run on this target, if it cannot.
+fn missing_requirement(scenario: &Scenario, target: &Target) -> Option<String> {
+    scenario.requires.iter().find_map(|req| match req {
+        Requirement::Control if !target.source().control => Some(
+            "needs the simulator's control API (/_sim/), which the target does not offer".into(),
+        ),
+        Requirement::BasicAccount if target.accounts().basic.is_none() => {
+            Some("needs a read-only account: give --basic-user and --basic-password".into())
+        }
+        _ => None,
+    })
+}
+
+struct StepRunner<'a> {
+    scenario: &'a Scenario,
+    env: &'a Env<'a>,
+    vars: Vars,
+}
+
+/// What a step did, before its failures become findings.
+struct Done {
+    number: usize,
+    /// The step's own rule, if it names one.
+    rule: Option<String>,
+    kind: StepKind,
+    label: String,
+    tries: u32,
+    /// The curl command line of its request.
+    request: String,
+}
+
+impl StepRunner<'_> {
+    /// Resets the simulation when there is one, so every scenario starts from the same state;
+    /// a failed reset is step 0's finding.
+    async fn reset(&self) -> Option<StepOutcome> {
+        if !self.env.target.source().control {
+            return None;
+        }
+        let error = self.env.target.reset().await.err()?;
+        let done = Done {
+            number: 0,
+            rule: None,
+            kind: StepKind::Control,
+            label: "control POST /_sim/reset".into(),
+            tries: 1,
+            request: String::new(),
+        };
+        let failure = Failure::new("reset", "POST /_sim/reset to succeed", error);
+        Some(self.outcome(done, vec![failure]))
+    }
+
+    async fn step(&mut self, number: usize, step: &Step) -> StepOutcome {
+        let mut done = Done {
+            number,
+            rule: step.rule.clone(),
+            kind: StepKind::Advance,
+            label: String::new(),
+            tries: 1,
+            request: String::new(),
+        };
+        let (request, kind) = match (&step.request, &step.control, step.advance) {
+            (Some(request), _, _) => (request, StepKind::Request),
+            (None, Some(control), _) => (control, StepKind::Control),
+            (None, None, seconds) => {
+                let seconds = seconds.unwrap_or_default();
+                done.label = format!("advance {seconds} s");
+                let failures = match self.env.target.advance(seconds).await {
+                    Ok(()) => Vec::new(),
+                    Err(error) => vec![Failure::new(
+                        "advance",
+                        format!("the clock to move by {seconds} s"),
+                        error,
+                    )],
+                };
+                return self.outcome(done, failures);
+            }
+        };
+        done.kind = kind;
+        // Control calls need no credentials (and must not depend on the accounts).
+        let credentials = match kind {
+            StepKind::Request => self.env.target.credentials(request.auth),
+            _ => None,
+        };
+        let prefix = if kind == StepKind::Control {
+            "control "
+        } else {
+            ""
+        };
+        let out = match prepare(request, &self.vars, credentials) {
+            Ok(out) => out,
+            Err(error) => {
+                done.label = format!("{prefix}{} {}", request.method, request.path);
+                let failure =
+                    Failure::new("variables", "every variable defined", error.to_string());
+                return self.outcome(done, vec![failure]);
+            }
+        };
+        done.label = format!("{prefix}{} {}", out.method, out.path);
+        done.request = curl(&out, self.env.target.base());
+        let (tries, failures) = self.exchange(step, kind, &out).await;
+        done.tries = tries;
+        self.outcome(done, failures)
+    }
+
+    /// Sends the request and judges the answer; with `poll`, again until the expectations hold
+    /// or the deadline passes. Returns the number of tries and the last try's failures.
+    async fn exchange(
+        &mut self,
+        step: &Step,
+        kind: StepKind,
+        out: &Outgoing,
+    ) -> (u32, Vec<Failure>) {
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let failures = match self.env.target.send(out).await {
+                Ok(response) => self.judge(step, kind, &response),
+                Err(error) => vec![Failure::new("response", "an HTTP response", error)],
+            };
+            let Some(poll) = step.poll.as_ref().filter(|_| !failures.is_empty()) else {
+                return (tries, failures);
+            };
+            // The deadline is in the target's time: virtual seconds advanced, or real ones.
+            let interval = Duration::from_secs_f64(poll.interval);
+            let elapsed = match self.env.target.source().clock {
+                Clock::Virtual => waited,
+                Clock::Real => started.elapsed(),
+            };
+            if elapsed + interval > Duration::from_secs_f64(poll.deadline) {
+                return (tries, failures);
+            }
+            if let Err(error) = self.env.target.advance(poll.interval).await {
+                let failure = Failure::new("poll", "the clock to move between tries", error);
+                return (tries, vec![failure]);
+            }
+            waited += interval;
+        }
+    }
+
+    /// Checks a response against the step's expectations; when they hold, takes its captures.
+    fn judge(&mut self, step: &Step, kind: StepKind, response: &Response) -> Vec<Failure> {
+        let reply = Reply::new(response);
+        let mut failures = Vec::new();
+        if kind == StepKind::Control && !(200..300).contains(&response.status) {
+            failures.push(Failure::new(
+                "control",
+                "a 2xx answer",
+                format!("{}: {}", response.status, response.body_excerpt()),
+            ));
+        }
+        let ctx = Context {
+            profile: self.env.profile,
+            scenario: self.scenario,
+            vars: &self.vars,
+            schemas: self.env.schemas,
+            snapshots: self.env.snapshots,
+        };
+        failures.extend(check::evaluate(&step.expect, &reply, &ctx));
+        if failures.is_empty() {
+            for (name, extract) in &step.capture {
+                match capture(extract, &reply) {
+                    Ok(value) => self.vars.set(name, value),
+                    Err(failure) => failures.push(failure),
+                }
+            }
+        }
+        failures
+    }
+
+    /// A step's outcome; its findings name the step's own rule, else the scenario's rules.
+    fn outcome(&self, done: Done, failures: Vec<Failure>) -> StepOutcome {
+        let rule = done.rule.unwrap_or_else(|| self.scenario.rules.join(", "));
+        StepOutcome {
+            number: done.number,
+            kind: done.kind,
+            tries: done.tries,
+            findings: failures
+                .into_iter()
+                .map(|f| Finding {
+                    scenario: self.scenario.name.clone(),
+                    step: done.number,
+                    check: f.check,
+                    rule: rule.clone(),
+                    request: done.request.clone(),
+                    expected: f.expected,
+                    actual: f.actual,
+                    because: f.because,
+                })
+                .collect(),
+            label: done.label,
+        }
+    }
+}
+
+/// The value a capture takes from a response.
+fn capture(extract: &Extract, reply: &Reply<'_>) -> Result<Value, Failure> {
+    if let Some(header) = &extract.header {
+        return reply
+            .response
+            .header(header)
+            .map(Value::String)
+            .ok_or_else(|| {
+                Failure::new(format!("capture header {header}"), "the header", "(absent)")
+            });
+    }
+    let pointer = extract.pointer.as_deref().unwrap_or_default();
+    let check = format!("capture {pointer}");
+    match &reply.json {
+        Ok(doc) => doc.pointer(pointer).cloned().ok_or_else(|| {
+            Failure::new(
+                check,
+                "a value there",
+                format!(
+                    "nothing there in {}",
+                    as_text(doc).chars().take(200).collect::<String>()
+                ),
+            )
+        }),
+        Err(why) => Err(Failure::new(check, "a JSON body", why.clone())),
+    }
+}

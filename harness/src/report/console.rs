@@ -1,0 +1,122 @@
+//! What a person reads: one line per check group — `PASS`, `FAIL`, `SKIP` or `XFAIL`, the
+//! scenario, the step — and for a failure the evidence: each failed check with what was expected
+//! and what came back, the rule, and the request as a curl command line. A summary line ends it.
+
+use std::fmt::Write as _;
+
+use crate::check::Finding;
+use crate::outcome::{RunReport, ScenarioOutcome, StepKind, StepOutcome, Verdict};
+use crate::run::Options;
+use crate::target::{Clock, Target};
+
+/// Indentation of the evidence under a line.
+const INDENT: &str = "      ";
+
+/// The first line: what is judged, how.
+pub fn header(scenarios: usize, target: &Target, options: &Options) -> String {
+    let source = target.source();
+    let source = match (source.control, source.clock) {
+        (true, Clock::Virtual) => "control API, virtual clock",
+        (true, Clock::Real) => "control API, real clock",
+        (false, _) => "no control API, real clock",
+    };
+    let embedded = if options.target.is_none() {
+        "the embedded reference server at "
+    } else {
+        ""
+    };
+    format!(
+        "harness: {scenarios} scenarios against {embedded}{} ({source}), profile {}",
+        target.base(),
+        options.profile
+    )
+}
+
+/// The lines of one scenario.
+pub fn scenario(outcome: &ScenarioOutcome) -> String {
+    let name = &outcome.name;
+    let mut out = String::new();
+    if let Verdict::Skipped { reason } = &outcome.verdict {
+        let _ = writeln!(out, "SKIP  {name}  {reason}");
+        return out;
+    }
+    let mut lines = 0;
+    for step in &outcome.steps {
+        if step.passed() {
+            if step.kind == StepKind::Request {
+                lines += 1;
+                let _ = writeln!(out, "PASS  {name}  {}", step_title(step));
+            }
+            continue;
+        }
+        lines += 1;
+        let tag = match &outcome.verdict {
+            Verdict::KnownDeviation { .. } => "XFAIL",
+            _ => "FAIL ",
+        };
+        let _ = writeln!(out, "{tag} {name}  {}", step_title(step));
+        out.push_str(&evidence(&step.findings));
+        if let Verdict::KnownDeviation { rule } = &outcome.verdict {
+            let _ = writeln!(out, "{INDENT}known deviation: {rule}");
+        }
+    }
+    if lines == 0 {
+        let _ = writeln!(out, "PASS  {name}");
+    }
+    out
+}
+
+/// `step N: LABEL`, with the number of tries when it polled.
+fn step_title(step: &StepOutcome) -> String {
+    let tries = if step.tries > 1 {
+        format!(" ({} tries)", step.tries)
+    } else {
+        String::new()
+    };
+    format!("step {}: {}{tries}", step.number, step.label)
+}
+
+/// The failed checks of a step, then its rule and request (the same for all of them).
+pub fn evidence(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        let _ = writeln!(out, "{INDENT}{}", finding.check);
+        let _ = writeln!(
+            out,
+            "{INDENT}  {}",
+            labelled("expected:", &finding.expected)
+        );
+        let _ = writeln!(out, "{INDENT}  {}", labelled("actual:", &finding.actual));
+        if let Some(because) = &finding.because {
+            let _ = writeln!(out, "{INDENT}  because:  {because}");
+        }
+    }
+    if let Some(first) = findings.first() {
+        let _ = writeln!(out, "{INDENT}rule:    {}", first.rule);
+        if !first.request.is_empty() {
+            let _ = writeln!(out, "{INDENT}request: {}", first.request);
+        }
+    }
+    out
+}
+
+/// `label value` on one line, or, when the value has several lines, the label alone and the
+/// value on indented lines below it.
+fn labelled(label: &str, text: &str) -> String {
+    if !text.contains('\n') {
+        return format!("{label:<9} {text}");
+    }
+    let mut out = label.to_string();
+    for line in text.lines() {
+        out.push('\n');
+        out.push_str(INDENT);
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// The closing line: the counts and the seed.
+pub fn summary(run: &RunReport) -> String {
+    format!("\n{} (seed {})\n", run.counts.line(), run.seed)
+}
