@@ -1142,13 +1142,21 @@ async fn filters_and_pages_are_ignored_on_a_single_session() {
         format!("filter[id]={}", q(r#"eq("2")"#)),
         format!("filter={}", q(r#"/id="x""#)),
         format!("filter={}", q(r#"/attributes/state="nope""#)),
-        "filter[id]=bad".to_string(),
-        "filter=/id=bad".to_string(),
         "page[size]=1&page[number]=5".to_string(),
     ] {
         let r = server.get(&format!("/v1/sessions/2?{query}")).await;
         assert_eq!(r.status, 200, "{query}: {}", r.body);
         assert_eq!(r.json(), plain, "{query}");
+    }
+    // spec §4.2 (P-jsonpath): an expression that does not parse is still a 400.
+    for query in ["filter[id]=bad", "filter=/id=bad"] {
+        let r = server.get(&format!("/v1/sessions/2?{query}")).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.body);
+        assert_eq!(
+            r.details(),
+            ["Not a valid filter expression: bad"],
+            "{query}"
+        );
     }
     // cap 116: the filter is ignored, fields still apply.
     let r = server
@@ -1837,4 +1845,30 @@ async fn content_type_is_not_checked() {
         doc["data"]["attributes"]["parameters"]["log_info"],
         json!(true)
     );
+}
+
+#[tokio::test]
+async fn options_honours_failing_preconditions() {
+    // spec §10.9 (P-cond): OPTIONS + a wrong If-Match → 412; the empty body's ETag passes.
+    let server = TestServer::start().await;
+    let wrong = server
+        .request(
+            "OPTIONS",
+            "/v1/sessions",
+            &[("Authorization", &admin_auth()), ("If-Match", "\"nope\"")],
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, 412);
+    assert_eq!(wrong.header("accept"), None);
+    let right = server
+        .request(
+            "OPTIONS",
+            "/v1/sessions",
+            &[("Authorization", &admin_auth()), ("If-Match", EMPTY_ETAG)],
+            None,
+        )
+        .await;
+    assert_eq!(right.status, 200);
+    assert_eq!(right.header("accept"), Some("GET"));
 }

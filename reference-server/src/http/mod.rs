@@ -287,6 +287,15 @@ fn dispatch(ctx: &Ctx<'_>) -> Reply {
 
 /// spec §10.6: `Accept` lists the methods with a route; none → 404.
 fn options_reply(ctx: &Ctx<'_>) -> Reply {
+    // spec §10.9: the failing preconditions hold for OPTIONS too; its ETag is the empty body's.
+    let modified = ctx.state.last_modified.get(&ctx.path.key());
+    if conditional::fails(
+        ctx.headers,
+        || conditional::EMPTY_ETAG.to_string(),
+        modified,
+    ) {
+        return Reply::empty(StatusCode::PRECONDITION_FAILED);
+    }
     match router::allowed(&ctx.path, ctx.state.sim.topology()) {
         Ok(methods) => {
             Reply::empty(StatusCode::OK).with_header(hyper::header::ACCEPT, methods.join(", "))

@@ -6,6 +6,7 @@ use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::conditional::{check_read, Precondition, EMPTY_ETAG};
+use super::options::Options;
 use super::query::{apply_fields, parse_page, PathFilter, PointerFilter};
 use super::response::Reply;
 use super::router::{self, Route};
@@ -47,11 +48,14 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
         Precondition::Proceed => {}
     }
     if reply.status == StatusCode::OK {
+        // spec §10.14: the expressions are parsed whatever the resource; a bad one is a 400.
+        let filters = match RowFilters::parse(&ctx.options) {
+            Ok(filters) => filters,
+            Err(detail) => return Reply::error(StatusCode::BAD_REQUEST, &[detail]),
+        };
         if let Some(body) = reply.json_mut() {
             if collection {
-                if let Err(detail) = filter_and_page(ctx, body) {
-                    return Reply::error(StatusCode::BAD_REQUEST, &[detail]);
-                }
+                filter_and_page(ctx, &filters, body);
             }
             // mutant: fields-ignored — `fields[…]` cuts nothing (spec §10.13).
             if ctx.state.mutant != Some(Mutant::FieldsIgnored) {
@@ -64,23 +68,42 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
         .with_header(LAST_MODIFIED, http_date(modified))
 }
 
-/// `filter`, then every `filter[…]` in name order, then `page[…]` (spec §10.14, §10.7).
-/// Single resources are never filtered (doc-vs-code B19).
-fn filter_and_page(ctx: &Ctx<'_>, body: &mut Value) -> Result<(), String> {
+/// The row filters of a request: `filter`, then every `filter[…]` in name order (spec §10.14).
+struct RowFilters {
+    pointer: Option<PointerFilter>,
+    paths: Vec<PathFilter>,
+}
+
+impl RowFilters {
+    /// Parses the filter options; the error is the detail of a 400.
+    fn parse(options: &Options) -> Result<RowFilters, String> {
+        let pointer = match options.get("filter") {
+            Some(value) => PointerFilter::parse(value)?,
+            None => None,
+        };
+        let paths = options
+            .bracketed("filter")
+            .into_iter()
+            .map(|(path, expr)| PathFilter::parse(path, expr))
+            .collect::<Result<_, _>>()?;
+        Ok(RowFilters { pointer, paths })
+    }
+
+    fn keeps(&self, row: &Value) -> bool {
+        self.pointer.as_ref().is_none_or(|f| f.matches(row))
+            && self.paths.iter().all(|f| f.matches(row))
+    }
+}
+
+/// Row filtering, then `page[…]` (spec §10.14, §10.7). Only collections are filtered: a single
+/// resource never is (doc-vs-code B19), though its filter options must still parse.
+fn filter_and_page(ctx: &Ctx<'_>, filters: &RowFilters, body: &mut Value) {
     let options = &ctx.options;
     let self_link = body["links"]["self"].as_str().unwrap_or("").to_string();
     let Some(rows) = body.get_mut("data").and_then(Value::as_array_mut) else {
-        return Ok(());
+        return;
     };
-    if let Some(value) = options.get("filter") {
-        if let Some(filter) = PointerFilter::parse(value)? {
-            rows.retain(|row| filter.matches(row));
-        }
-    }
-    for (path, expr) in options.bracketed("filter") {
-        let filter = PathFilter::parse(path, expr)?;
-        rows.retain(|row| filter.matches(row));
-    }
+    rows.retain(|row| filters.keeps(row));
     if let Some(page) = parse_page(options.get("page[size]"), options.get("page[number]")) {
         let total = rows.len();
         let mut rows_of = page;
@@ -93,7 +116,6 @@ fn filter_and_page(ctx: &Ctx<'_>, body: &mut Value) -> Result<(), String> {
         body["links"] = Value::Object(page.links(total, &self_link));
         body["meta"] = json!({ "total": total });
     }
-    Ok(())
 }
 
 /// `fields[TYPE]=…` on every resource of that type in `data` (spec §10.13).
