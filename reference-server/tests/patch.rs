@@ -574,6 +574,39 @@ async fn non_string_filter_ids_are_400s_naming_the_json_type() {
 }
 
 #[tokio::test]
+async fn the_first_bad_entry_in_list_order_answers() {
+    // spec §6.3.2: entries are checked in order and the first error answers, whether it is an
+    // unknown name or a malformed entry.
+    let server = TestServer::start().await;
+    let ids = prepared(&server).await;
+    let cases = [
+        (
+            json!([{"id": "no-such-filter"}, {"id": 5}]),
+            "Not a valid filter: no-such-filter",
+        ),
+        (
+            json!([{"id": 5}, {"id": "no-such-filter"}]),
+            "Not a JSON string but a integer",
+        ),
+        (
+            json!([{"id": LOG}, {"type": "filters"}, {"id": "nope"}]),
+            "Filter relationship entry has no 'id' member",
+        ),
+    ];
+    for (data, detail) in cases {
+        let body = json!({"data": {"relationships": {"filters": {"data": data}}}});
+        assert_rejected(
+            &server,
+            &ids,
+            session_path,
+            Some(&body.to_string()),
+            document(400, &[detail]),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn filter_entries_without_id_or_not_objects_are_400s() {
     let server = TestServer::start().await;
     let ids = prepared(&server).await;

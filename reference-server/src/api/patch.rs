@@ -10,7 +10,7 @@ use crate::sim::session::LogFlagsUpdate;
 use crate::sim::SessionUpdate;
 
 /// Decodes the body of `PATCH /v1/sessions/:id`; the error is the detail of a 400.
-pub fn session_body(body: &Value, profile: &Profile) -> Result<SessionUpdate, String> {
+pub fn session_body(body: &Value, profile: &Profile) -> Result<SessionUpdate, BadEntry> {
     let log = body
         .pointer("/data/attributes/parameters")
         .map(|p| log_flags(p, profile))
@@ -32,7 +32,7 @@ pub fn session_body(body: &Value, profile: &Profile) -> Result<SessionUpdate, St
 
 /// Decodes the body of `PATCH /v1/sessions/:id/relationships/filters`: its top-level `data`
 /// is the filter list; without one the request changes nothing (spec §4.4).
-pub fn relationship_body(body: &Value) -> Result<SessionUpdate, String> {
+pub fn relationship_body(body: &Value) -> Result<SessionUpdate, BadEntry> {
     let filters = body.get("data").map(filter_list).transpose()?;
     Ok(SessionUpdate {
         log: LogFlagsUpdate::default(),
@@ -57,23 +57,42 @@ fn log_flags(parameters: &Value, profile: &Profile) -> LogFlagsUpdate {
     }
 }
 
+/// A filter list entry that is not `{"id": <string>}`. Entries are checked in order and the first
+/// error answers (spec §6.3.2), so the names before it must still be checked for existence: an
+/// unknown one among them is the error to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadEntry {
+    /// The names of the well-formed entries before the bad one.
+    pub names_before: Vec<String>,
+    /// The detail of the 400.
+    pub detail: String,
+}
+
 /// spec §6.3: a non-array means "no filters"; each entry needs a string `id`. An entry that is
 /// not an object or has no `id` crashes 24.02 (§13.1); here it is a 400 (doc-vs-code A8).
-fn filter_list(data: &Value) -> Result<Vec<String>, String> {
+fn filter_list(data: &Value) -> Result<Vec<String>, BadEntry> {
     let Some(entries) = data.as_array() else {
         return Ok(Vec::new());
     };
-    entries
-        .iter()
-        .map(|entry| match entry {
+    let mut names = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let detail = match entry {
             Value::Object(members) => match members.get("id") {
-                Some(Value::String(name)) => Ok(name.clone()),
-                Some(other) => Err(format!("Not a JSON string but a {}", type_name(other))),
-                None => Err("Filter relationship entry has no 'id' member".to_string()),
+                Some(Value::String(name)) => {
+                    names.push(name.clone());
+                    continue;
+                }
+                Some(other) => format!("Not a JSON string but a {}", type_name(other)),
+                None => "Filter relationship entry has no 'id' member".to_string(),
             },
-            other => Err(format!("Not a JSON object but a {}", type_name(other))),
-        })
-        .collect()
+            other => format!("Not a JSON object but a {}", type_name(other)),
+        };
+        return Err(BadEntry {
+            names_before: names,
+            detail,
+        });
+    }
+    Ok(names)
 }
 
 /// The JSON type names MaxScale uses in its messages (jansson's).
@@ -174,14 +193,9 @@ mod tests {
         ];
         for (data, message) in cases {
             let body = json!({"data": {"relationships": {"filters": {"data": data.clone()}}}});
-            assert_eq!(
-                session_body(&body, &MAXSCALE_24_02),
-                Err(message.to_string())
-            );
-            assert_eq!(
-                relationship_body(&json!({ "data": data })),
-                Err(message.to_string())
-            );
+            let detail = |r: Result<SessionUpdate, BadEntry>| r.unwrap_err().detail;
+            assert_eq!(detail(session_body(&body, &MAXSCALE_24_02)), message);
+            assert_eq!(detail(relationship_body(&json!({ "data": data }))), message);
         }
     }
 

@@ -7,7 +7,7 @@ use super::options::atoi;
 use super::response::Reply;
 use super::router::Route;
 use super::Ctx;
-use crate::api::patch;
+use crate::api::patch::{self, BadEntry};
 use crate::api::session_doc::{self, RenderOptions};
 use crate::json_text;
 use crate::mutant::Mutant;
@@ -131,8 +131,16 @@ fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     }
 }
 
-fn apply(sim: &Simulation, id: u64, decoded: Result<SessionUpdate, String>) -> Result<(), Reply> {
-    let update = decoded.map_err(|detail| Reply::error(StatusCode::BAD_REQUEST, &[detail]))?;
+fn apply(sim: &Simulation, id: u64, decoded: Result<SessionUpdate, BadEntry>) -> Result<(), Reply> {
+    let update = match decoded {
+        Ok(update) => update,
+        Err(bad) => {
+            // spec §6.3.2: the first error in list order answers, an unknown name included.
+            sim.check_filters(&bad.names_before)
+                .map_err(|e| error_reply(&e))?;
+            return Err(Reply::error(StatusCode::BAD_REQUEST, &[bad.detail]));
+        }
+    };
     sim.update(id, &update).map_err(|e| error_reply(&e))
 }
 

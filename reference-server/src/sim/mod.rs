@@ -491,6 +491,11 @@ impl Simulation {
         })
     }
 
+    /// Checks that every name is a filter of the topology, as a PATCH would (spec §6.3.2).
+    pub fn check_filters(&self, names: &[String]) -> Result<(), SimError> {
+        self.resolve_filters(names).map(|_| ())
+    }
+
     fn resolve_filters(&self, names: &[String]) -> Result<Vec<usize>, SimError> {
         let filters = &self.config.topology.filters;
         if self.config.mutant == Some(Mutant::PatchAcceptsUnknownFilter) {
