@@ -1,5 +1,6 @@
-//! Embeds every file of `../schemas/` and the conformance scenarios of `../scenarios/` (without
-//! `scenarios/load/`) in the binary, so the harness works anywhere.
+//! Embeds every file of `../schemas/`, the conformance scenarios of `../scenarios/` (without
+//! `scenarios/load/`) and the load profiles of `../scenarios/load/` in the binary, so the harness
+//! works anywhere.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,12 @@ fn main() {
         &["yaml", "yml"],
         Some("load"),
         "embedded_scenarios.rs",
+    );
+    embed(
+        &manifest.join("../scenarios/load"),
+        &["yaml", "yml"],
+        None,
+        "embedded_load_profiles.rs",
     );
 }
 

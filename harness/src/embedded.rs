@@ -1,7 +1,7 @@
 //! The embedded default target: the reference server started in-process on 127.0.0.1:0 with a
-//! virtual clock, so `harness conform` needs nothing else. The harness starts it and then talks
-//! to it over HTTP only, like to any target (the independence rule of DESIGN.md): nothing here
-//! reads its state or types beyond what starting it takes.
+//! virtual clock (a real one for `harness load`), so `harness conform` needs nothing else. The
+//! harness starts it and then talks to it over HTTP only, like to any target (the independence
+//! rule of DESIGN.md): nothing here reads its state or types beyond what starting it takes.
 
 use reference_server::http::auth::Credentials as ServerCredentials;
 use reference_server::mutant::Mutant;
@@ -34,13 +34,35 @@ impl Embedded {
         seed: u64,
         mutant: Option<Mutant>,
     ) -> std::io::Result<Embedded> {
+        Embedded::launch(profile, admin, basic, seed, mutant, ClockMode::Virtual).await
+    }
+
+    /// Starts the reference server as [`Embedded::start`] does but on a real clock, so time
+    /// passes while a load run goes on (`harness load`).
+    pub async fn start_real_clock(
+        profile: Profile,
+        admin: Credentials,
+        seed: u64,
+        mutant: Option<Mutant>,
+    ) -> std::io::Result<Embedded> {
+        Embedded::launch(profile, admin, None, seed, mutant, ClockMode::Real).await
+    }
+
+    async fn launch(
+        profile: Profile,
+        admin: Credentials,
+        basic: Option<Credentials>,
+        seed: u64,
+        mutant: Option<Mutant>,
+        clock: ClockMode,
+    ) -> std::io::Result<Embedded> {
         let basic = basic.unwrap_or_else(|| Credentials {
             user: BASIC.0.into(),
             password: BASIC.1.into(),
         });
         let server = Server::start(Config {
             listen: "127.0.0.1:0".parse().expect("a socket address"),
-            clock: ClockMode::Virtual,
+            clock,
             profile: match profile {
                 Profile::Maxscale2402 => ProfileName::Maxscale2402,
                 Profile::Documented => ProfileName::Documented,

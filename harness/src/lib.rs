@@ -18,13 +18,19 @@
 //! - [`embedded`]: the reference server started in-process, spoken to over HTTP only.
 //! - [`mutants`]: the kill table — the suite against every deliberate defect.
 //! - [`profile`]: the profiles a target is held to.
+//! - [`load`]: `harness load` — load simulation with thousands of synthetic sessions, churn,
+//!   open and closed models, HDR latency histograms, thresholds, JSON/HTML reports and merge.
+//! - [`props`]: `harness props` — a stateful property test of PATCH, restart and kill-ttl
+//!   against a model of the spec, shrinking failures to replayable sequences.
 
 pub mod check;
 pub mod embedded;
 pub mod exec;
+pub mod load;
 pub mod mutants;
 pub mod outcome;
 pub mod profile;
+pub mod props;
 pub mod report;
 pub mod request;
 pub mod run;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use harness::load;
 use harness::mutants;
 use harness::profile::Profile;
+use harness::props;
 use harness::report::ReportSpec;
 use harness::run::{self, Exit, Options, RunError};
 use harness::schemas::{SchemaError, SchemaSet};
@@ -76,6 +78,58 @@ enum Command {
         #[arg(long, conflicts_with_all = ["target", "update_snapshots", "report"])]
         mutants: bool,
     },
+    /// Property test of PATCH, restart and kill-with-ttl: random sequences against a model of
+    /// the spec, a failure shrunk to numbered curl lines and a replay file.
+    ///
+    /// Needs the simulator's control API; without --target the reference server is started
+    /// in-process on a virtual clock. One seed drives every random choice (printed).
+    Props(PropsArgs),
+    /// Load simulation: builds a population of sessions, keeps churn going, drives REST traffic
+    /// (open model with --rate, closed with --concurrency), checks every answer, and prints
+    /// latency percentiles per operation; thresholds set the exit code.
+    ///
+    /// Without --target the reference server is started in-process on a real clock.
+    #[command(after_help = load::cli::EXIT_CODES)]
+    Load(load::cli::LoadArgs),
+    /// Works on reports: `merge` adds the JSON reports of load runs.
+    Report {
+        #[command(subcommand)]
+        command: load::cli::ReportCommand,
+    },
+}
+
+/// The options of `props`.
+#[derive(Debug, Args)]
+struct PropsArgs {
+    /// Base URL of the target (`http://host:8989`); default: the embedded reference server.
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Which answers the target is held to (a replay file names its own).
+    #[arg(long, value_enum, default_value_t = Profile::Maxscale2402)]
+    profile: Profile,
+    /// The read-write account.
+    #[arg(long, default_value = "admin")]
+    user: String,
+    #[arg(long, default_value = "mariadb")]
+    password: String,
+    /// Seconds each request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// How many cases to run; the rate (cases per second) is printed.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    cases: u32,
+    /// The seed of every random choice (and of the embedded server); default: a random one.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Each case has 1 to K transitions.
+    #[arg(long, value_name = "K", default_value_t = 24)]
+    max_steps: usize,
+    /// Run the sequence of a replay file once instead of searching.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["seed", "cases", "max_steps", "profile"])]
+    replay: Option<PathBuf>,
+    /// Run the embedded server with one deliberate defect.
+    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "target")]
+    mutant: Option<reference_server::mutant::Mutant>,
 }
 
 /// The options of `run` and `conform`.
@@ -153,14 +207,75 @@ fn main() -> ExitCode {
             let Some(options) = options(run, set) else {
                 return ExitCode::from(Exit::Usage as u8);
             };
-            finish(block_on(async {
+            let result = block_on(async {
                 let files = run::catalog(&options)?.all().to_vec();
                 if mutants {
                     kill_table(&files, &options).await
                 } else {
                     judge(&files, &options).await
                 }
+            });
+            finish(result.map(|exit| match mutants {
+                true => exit,
+                false => props::after_conform(exit, &options, &mut std::io::stdout()),
             }))
+        }
+        Command::Props(args) => props_command(args, set),
+        Command::Load(args) => ExitCode::from(load::cli::load(args, set) as u8),
+        Command::Report { command } => ExitCode::from(load::cli::report(command) as u8),
+    }
+}
+
+/// `harness props`: a search, or one replay file.
+fn props_command(args: PropsArgs, schemas: SchemaSet) -> ExitCode {
+    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
+        eprintln!("harness: --timeout takes a number of seconds ≥ 0");
+        return ExitCode::from(Exit::Usage as u8);
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    });
+    let options = Options {
+        target: args.target,
+        profile: args.profile,
+        admin: Credentials {
+            user: args.user,
+            password: args.password,
+        },
+        basic: None,
+        scenarios: None,
+        snapshots: None,
+        update_snapshots: false,
+        reports: Vec::new(),
+        timeout,
+        seed,
+        schemas,
+    };
+    let mut stdout = std::io::stdout();
+    let report = match &args.replay {
+        Some(file) => props::replay::Replay::read(file)
+            .and_then(|replay| props::replay(&options, &replay, args.mutant, &mut stdout)),
+        None => {
+            let settings = props::Settings {
+                cases: args.cases,
+                max_steps: args.max_steps,
+                seed,
+                mutant: args.mutant,
+                shrink_iters: None,
+                replay_dir: Some(PathBuf::from(".")),
+            };
+            props::run(&options, &settings, &mut stdout)
+        }
+    };
+    match report {
+        Ok(report) if report.passed() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(Exit::Failed as u8),
+        Err(error) => {
+            eprintln!("harness: {error}");
+            ExitCode::from(error.exit() as u8)
         }
     }
 }

@@ -46,7 +46,14 @@ pub struct AppState {
     pub last_modified: LastModified,
     /// The deliberate defect to answer with, if any (`crate::mutant`): the simulation's.
     pub mutant: Option<Mutant>,
+    /// Large lists being rendered at once. Each holds its whole text in memory (about 3 KB per
+    /// session), so without a bound a burst of lists of 100,000 sessions exhausts memory; the
+    /// others wait their turn.
+    large_lists: tokio::sync::Semaphore,
 }
+
+/// Large lists rendered at the same time: one per core of the 2-core machines this runs on.
+const LARGE_LISTS_AT_ONCE: usize = 2;
 
 impl AppState {
     /// The REST layer over a simulation.
@@ -61,6 +68,7 @@ impl AppState {
             key,
             last_modified: LastModified::new(started),
             mutant,
+            large_lists: tokio::sync::Semaphore::new(LARGE_LISTS_AT_ONCE),
         }
     }
 
@@ -217,7 +225,8 @@ async fn pipeline(state: Arc<AppState>, request: Request<Incoming>) -> Response<
     };
     if offload {
         // Rendering a large list takes a while: keep it off the threads that serve other
-        // requests.
+        // requests, and render only a few at once.
+        let _turn = state.large_lists.acquire().await;
         let shared = Arc::clone(&state);
         match tokio::task::spawn_blocking(move || run(&shared)).await {
             Ok(response) => response,

@@ -1,0 +1,318 @@
+//! `harness load`: a load simulation with thousands of synthetic sessions. It builds a population
+//! on the target through its session source, keeps churn going through the control API while
+//! REST traffic runs in an open or closed model, judges every answer, records latencies in HDR
+//! histograms, judges thresholds and writes reports. A run is bounded by its duration.
+//!
+//! ## Layout
+//! - [`config`]: the settings (command line over profile), defaults, durations, report specs.
+//! - [`profile`]: named workload profiles, the YAML files of `scenarios/load/`.
+//! - [`op`]: the operations and the mix that weighs them.
+//! - [`population`]: building the sessions, and the live and killed ids.
+//! - [`churn`]: sessions arriving and leaving while the load runs.
+//! - [`driver`]: the open and closed models, sending and recording each request.
+//! - [`judge`]: every answer's checks and the invariants; violations with curl evidence.
+//! - [`histogram`]: HDR latency histograms, their text form, per-second timelines.
+//! - [`threshold`]: `get-one.p99<20ms`-style criteria.
+//! - [`report`]: the run as one document — console summary, JSON, HTML.
+//! - [`merge`]: adding the JSON reports of several machines.
+//! - [`cli`]: the arguments of `harness load` and `harness report merge`, and their exit codes.
+
+pub mod churn;
+pub mod cli;
+pub mod config;
+pub mod driver;
+pub mod histogram;
+pub mod judge;
+pub mod merge;
+pub mod op;
+pub mod population;
+pub mod profile;
+pub mod report;
+pub mod threshold;
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use crate::embedded::Embedded;
+use crate::run::Exit;
+use crate::schemas::SchemaError;
+use crate::target::{Accounts, Clock, Credentials, Outgoing, Target, TargetError};
+use config::{LoadConfig, LoadReportKind, Model};
+use driver::Driver;
+use judge::{Judge, Schemas};
+use op::Operation;
+use report::{LoadReport, FORMAT};
+
+/// Why a load run could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("failed to start the embedded reference server: {0}")]
+    Embedded(std::io::Error),
+    /// The target answered, but the population could not be built on it.
+    #[error("failed to build the population: {0}")]
+    Population(String),
+    #[error("failed to write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl LoadError {
+    /// The exit code this error means.
+    pub fn exit(&self) -> Exit {
+        match self {
+            LoadError::Target(_) => Exit::Unreachable,
+            LoadError::Population(_) => Exit::Failed,
+            _ => Exit::Usage,
+        }
+    }
+}
+
+/// A whole load run, narrated on `out`: reach the target (or start the embedded reference server
+/// on a real clock), build the population, drive the load with churn, then print the summary,
+/// judge the thresholds and write the reports.
+pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport, LoadError> {
+    let schemas = Schemas::compile(&config.schemas, config.profile)?;
+    let (target, embedded) = reach(config).await?;
+    let source = target.source();
+    let kind = match (&embedded, source.control, source.clock) {
+        (Some(_), _, _) => "the embedded reference server, real clock",
+        (None, true, Clock::Virtual) => "control API, virtual clock: time only moves when told",
+        (None, true, Clock::Real) => "control API",
+        (None, false, _) => "no control API",
+    };
+    let _ = writeln!(
+        out,
+        "load: {} ({kind}), profile {}, seed {}",
+        target.base(),
+        config.profile,
+        config.seed
+    );
+    let building = bar(
+        config,
+        config.sessions as u64,
+        "population [{wide_bar}] {pos}/{len} sessions",
+    );
+    let (population, mut summary) =
+        population::build(&target, &config.admin, config.sessions, &mut |n| {
+            building.set_position(n as u64)
+        })
+        .await
+        .map_err(LoadError::Population)?;
+    building.finish_and_clear();
+    let _ = writeln!(
+        out,
+        "population: {} sessions ({} existing, {} created)",
+        population.len(),
+        summary.existing,
+        summary.created
+    );
+    if !source.control {
+        let _ = writeln!(
+            out,
+            "churn: unavailable, the target has no control API: the run acts on the sessions \
+             that exist and cannot replace those it kills"
+        );
+    }
+    if config.churn > 0.0 && config.mix.weight(Operation::GetAll) == 0 {
+        let _ = writeln!(
+            out,
+            "note: the mix has no get-all, so nothing lists sessions during churn"
+        );
+    }
+    let filters = filters(&target, &config.admin).await;
+    let _ = writeln!(
+        out,
+        "drive: {} for {} s, mix {}",
+        config.model,
+        config.duration.as_secs_f64(),
+        config.mix
+    );
+    let population = Arc::new(population);
+    let judge = Judge::new(
+        schemas,
+        Arc::clone(&population),
+        matches!(config.model, Model::Closed { .. }),
+        config.list_sample,
+        target.base(),
+    );
+    let (stop, stopped) = watch::channel(false);
+    let churn = source.control.then(|| {
+        tokio::spawn(churn::run(
+            target.clone(),
+            Arc::clone(&population),
+            config.churn,
+            config.sessions,
+            config.seed,
+            stopped,
+        ))
+    });
+    let driver = Arc::new(Driver::new(
+        target.clone(),
+        config.admin.clone(),
+        config.mix.clone(),
+        filters,
+        population,
+        judge,
+    ));
+    let progress = bar(
+        config,
+        config.duration.as_millis() as u64,
+        "{elapsed_precise} [{wide_bar}] {msg}",
+    );
+    let ticker = tokio::spawn(tick(Arc::clone(&driver), progress.clone()));
+    let elapsed = driver
+        .drive(config.model, config.duration, config.seed)
+        .await;
+    let _ = stop.send(true);
+    let churn = match churn {
+        Some(task) => task.await.unwrap_or_default(),
+        None => report::Churn {
+            rate: config.churn,
+            ..report::Churn::default()
+        },
+    };
+    ticker.abort();
+    progress.finish_and_clear();
+    if let Some(embedded) = embedded {
+        embedded.stop().await;
+    }
+    let (operations, exhausted) = driver.finish(elapsed);
+    summary.exhausted = exhausted;
+    let (checks, violations, examples) = driver.judge().finish();
+    let mut report = LoadReport {
+        format: FORMAT.to_string(),
+        target: target.base().to_string(),
+        profile: config.profile.name().to_string(),
+        seed: config.seed,
+        runs: 1,
+        duration_s: config.duration.as_secs_f64(),
+        elapsed_s: elapsed.as_secs_f64(),
+        model: config.model,
+        mix: config.mix.by_name(),
+        population: summary,
+        churn,
+        operations: operations
+            .into_iter()
+            .map(|(op, numbers)| (op.name().to_string(), numbers))
+            .collect(),
+        checks,
+        violations,
+        examples,
+        thresholds: Vec::new(),
+    };
+    report.thresholds = config.thresholds.iter().map(|t| t.judge(&report)).collect();
+    let _ = write!(out, "\n{}", report::console::summary(&report));
+    write_reports(config, &report)?;
+    Ok(report)
+}
+
+/// Writes the report files a run asks for.
+pub fn write_reports(config: &LoadConfig, report: &LoadReport) -> Result<(), LoadError> {
+    for spec in &config.reports {
+        let text = match spec.kind {
+            LoadReportKind::Json => report::json::render(report),
+            LoadReportKind::Html => report::html::render(report),
+        };
+        std::fs::write(&spec.path, text).map_err(|source| LoadError::Write {
+            path: spec.path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// The exit code a finished run earns: 0 when every threshold held and no check broke.
+pub fn exit(report: &LoadReport) -> Exit {
+    if report.passed() {
+        Exit::Passed
+    } else {
+        Exit::Failed
+    }
+}
+
+/// The target, or the embedded reference server on a real clock.
+async fn reach(config: &LoadConfig) -> Result<(Target, Option<Embedded>), LoadError> {
+    let accounts = Accounts {
+        admin: config.admin.clone(),
+        basic: None,
+    };
+    let (url, embedded) = match &config.target {
+        Some(url) => (url.clone(), None),
+        None => {
+            let embedded =
+                Embedded::start_real_clock(config.profile, config.admin.clone(), config.seed, None)
+                    .await
+                    .map_err(LoadError::Embedded)?;
+            (embedded.url(), Some(embedded))
+        }
+    };
+    let target = Target::connect(&url, accounts, config.timeout).await?;
+    Ok((target, embedded))
+}
+
+/// The filters the target lists (`GET /v1/filters`), for PATCH bodies; none if it lists none.
+async fn filters(target: &Target, admin: &Credentials) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct List {
+        data: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        id: String,
+    }
+    let out = Outgoing {
+        method: "GET".into(),
+        path: "/v1/filters".into(),
+        headers: Vec::new(),
+        body: None,
+        credentials: Some(admin.clone()),
+    };
+    match target.send(&out).await {
+        Ok(answer) if answer.status == 200 => serde_json::from_slice::<List>(&answer.body)
+            .map(|list| list.data.into_iter().map(|e| e.id).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// A progress bar on standard error, hidden when it is not a terminal or progress is off.
+fn bar(config: &LoadConfig, length: u64, template: &str) -> ProgressBar {
+    if !config.progress || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(length);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Moves the progress bar on five times a second.
+async fn tick(driver: Arc<Driver>, bar: ProgressBar) {
+    let mut interval = tokio::time::interval(Duration::from_millis(200));
+    let start = std::time::Instant::now();
+    loop {
+        interval.tick().await;
+        let p = driver.progress();
+        let seconds = start.elapsed().as_secs_f64().max(0.001);
+        bar.set_position(start.elapsed().as_millis() as u64);
+        bar.set_message(format!(
+            "{} requests, {:.0}/s, {} errors, {} violations",
+            p.requests,
+            p.requests as f64 / seconds,
+            p.failed,
+            p.violations
+        ));
+    }
+}
