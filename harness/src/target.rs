@@ -66,6 +66,28 @@ pub struct Outgoing {
     pub credentials: Option<Credentials>,
 }
 
+impl Outgoing {
+    /// A request with an optional JSON body (sent with `Content-Type: application/json`).
+    pub fn json(
+        method: &str,
+        path: String,
+        body: Option<&Value>,
+        credentials: Option<Credentials>,
+    ) -> Outgoing {
+        let headers = match body {
+            Some(_) => vec![("Content-Type".into(), "application/json".into())],
+            None => Vec::new(),
+        };
+        Outgoing {
+            method: method.into(),
+            path,
+            headers,
+            body: body.map(|b| b.to_string().into_bytes()),
+            credentials,
+        }
+    }
+}
+
 /// A response: status, headers (names in lower case, in order), body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Response {

@@ -73,18 +73,7 @@ impl Operation {
             Operation::Restart => ("POST", format!("/v1/sessions/{id}/restart"), None),
             Operation::Kill => ("DELETE", format!("/v1/sessions/{id}"), None),
         };
-        let headers = if body.is_some() {
-            vec![("Content-Type".into(), "application/json".into())]
-        } else {
-            Vec::new()
-        };
-        Outgoing {
-            method: method.into(),
-            path,
-            headers,
-            body: body.map(|b| b.to_string().into_bytes()),
-            credentials: Some(credentials.clone()),
-        }
+        Outgoing::json(method, path, body.as_ref(), Some(credentials.clone()))
     }
 }
 

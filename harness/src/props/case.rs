@@ -872,18 +872,8 @@ impl Case {
 
     /// A REST request with the admin account.
     fn rest(&self, method: &str, path: String, body: Option<Value>) -> Outgoing {
-        let headers = if body.is_some() {
-            vec![("Content-Type".into(), "application/json".into())]
-        } else {
-            Vec::new()
-        };
-        Outgoing {
-            method: method.into(),
-            path,
-            headers,
-            body: body.map(|b| b.to_string().into_bytes()),
-            credentials: Some(self.ctx.target.accounts().admin.clone()),
-        }
+        let admin = self.ctx.target.accounts().admin.clone();
+        Outgoing::json(method, path, body.as_ref(), Some(admin))
     }
 
     /// A control API request (no credentials).
