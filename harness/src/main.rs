@@ -240,19 +240,13 @@ fn props_command(args: PropsArgs, schemas: SchemaSet) -> ExitCode {
     });
     let options = Options {
         target: args.target,
-        profile: args.profile,
         admin: Credentials {
             user: args.user,
             password: args.password,
         },
-        basic: None,
-        scenarios: None,
-        snapshots: None,
-        update_snapshots: false,
-        reports: Vec::new(),
         timeout,
-        seed,
         schemas,
+        ..Options::defaults(args.profile, seed)
     };
     let mut stdout = std::io::stdout();
     let report = match &args.replay {

@@ -12,7 +12,7 @@ use crate::vars::{VarError, Vars};
 /// cannot hold (controls, space, quotes, angle brackets, backslash, caret, backtick, braces,
 /// bar, non-ASCII). Everything else — `+`, `%`, brackets, slashes, parentheses — goes as
 /// written (see [`encode`]).
-const QUERY_PART: &AsciiSet = &CONTROLS
+pub(crate) const QUERY_PART: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')

@@ -78,6 +78,30 @@ pub struct Options {
     pub schemas: SchemaSet,
 }
 
+impl Options {
+    /// The command line's defaults: the embedded reference server, admin / mariadb, no
+    /// read-only account, no extra scenarios, snapshots or reports, 10 s per request, the
+    /// built-in schemas.
+    pub fn defaults(profile: Profile, seed: u64) -> Options {
+        Options {
+            target: None,
+            profile,
+            admin: Credentials {
+                user: "admin".into(),
+                password: "mariadb".into(),
+            },
+            basic: None,
+            scenarios: None,
+            snapshots: None,
+            update_snapshots: false,
+            reports: Vec::new(),
+            timeout: Duration::from_secs(10),
+            seed,
+            schemas: SchemaSet::embedded(),
+        }
+    }
+}
+
 /// The suite: the built-in scenarios plus those of `--scenarios DIR`.
 pub fn catalog(options: &Options) -> Result<Catalog, ScenarioError> {
     let mut catalog = Catalog::embedded()?;

@@ -10,8 +10,6 @@ use harness::mutants;
 use harness::profile::Profile;
 use harness::run::Options;
 use harness::scenario::Catalog;
-use harness::schemas::SchemaSet;
-use harness::target::Credentials;
 use reference_server::mutant::Mutant;
 
 /// The workspace root, where the commands run.
@@ -87,22 +85,7 @@ fn the_documented_profile_conforms_too() {
 /// the spec section its description cites (`… (spec §8.3)`).
 #[test]
 fn every_mutant_is_killed_by_a_finding_that_names_its_rule() {
-    let options = Options {
-        target: None,
-        profile: Profile::Maxscale2402,
-        admin: Credentials {
-            user: "admin".into(),
-            password: "mariadb".into(),
-        },
-        basic: None,
-        scenarios: None,
-        snapshots: None,
-        update_snapshots: false,
-        reports: Vec::new(),
-        timeout: std::time::Duration::from_secs(10),
-        seed: 0,
-        schemas: SchemaSet::embedded(),
-    };
+    let options = Options::defaults(Profile::Maxscale2402, 0);
     let files = Catalog::embedded().expect("the suite loads").all().to_vec();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let rows = runtime

@@ -11,8 +11,6 @@ use harness::props::replay::Replay;
 use harness::props::transition::Transition;
 use harness::props::{self, Report, Settings};
 use harness::run::Options;
-use harness::schemas::SchemaSet;
-use harness::target::Credentials;
 use reference_server::mutant::Mutant;
 
 /// One seed for every run here: the faithful server passes it in both profiles, and each
@@ -36,22 +34,7 @@ const MUTANTS: [&str; 8] = [
 ];
 
 fn options(profile: Profile) -> Options {
-    Options {
-        target: None,
-        profile,
-        admin: Credentials {
-            user: "admin".into(),
-            password: "mariadb".into(),
-        },
-        basic: None,
-        scenarios: None,
-        snapshots: None,
-        update_snapshots: false,
-        reports: Vec::new(),
-        timeout: std::time::Duration::from_secs(10),
-        seed: SEED,
-        schemas: SchemaSet::embedded(),
-    }
+    Options::defaults(profile, SEED)
 }
 
 fn settings(mutant: Option<Mutant>, replay_dir: Option<PathBuf>) -> Settings {

@@ -6,9 +6,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::request::QUERY_PART;
 
 /// A session of the population: 0 is the first one the case created.
 pub type Slot = usize;
@@ -193,23 +195,7 @@ pub struct Page {
 
 /// What a query value escapes: what would end it or cannot stand in a URL, and `+` (a literal
 /// plus, not a space, spec §8.1).
-const QUERY_VALUE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'&')
-    .add(b'+')
-    .add(b'\'')
-    .add(b'<')
-    .add(b'=')
-    .add(b'>')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}')
-    .add(b'%');
+const QUERY_VALUE: &AsciiSet = &QUERY_PART.add(b'+').add(b'%');
 
 /// A query value, percent-encoded.
 pub fn encode(value: &str) -> String {
