@@ -20,12 +20,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use harness::load::config::{Connection, LoadConfig, MixSetting, Settings};
+use harness::load::config::{LoadConfig, MixSetting, Output, Settings};
 use harness::load::op::Operation;
 use harness::load::report::LoadReport;
 use harness::profile::Profile;
-use harness::schemas::SchemaSet;
-use harness::target::{Accounts, Credentials, Outgoing, Target};
+use harness::setup::Setup;
+use harness::target::{Accounts, Credentials, Outgoing, Target, TargetUrl};
 
 /// How long each load phase of measurement 1 and 5 runs.
 const PHASE: &str = "20s";
@@ -109,10 +109,9 @@ impl ServerProcess {
         kib * 1024
     }
 
-    async fn target(&self) -> Target {
-        Target::connect(&self.url, accounts(), Duration::from_secs(120))
-            .await
-            .expect("the server answers")
+    fn target(&self) -> Target {
+        let url = TargetUrl::parse(&self.url).expect("an http:// URL");
+        Target::new(url, accounts(), Duration::from_secs(120))
     }
 }
 
@@ -174,7 +173,7 @@ async fn memory_and_list(binary: &PathBuf) {
         let mut size = 0;
         for _ in 0..repeats {
             let server = ServerProcess::start(binary, &[]);
-            let target = server.target().await;
+            let target = server.target();
             // Warm the allocator and the connection with an empty list first.
             let _ = target.send(&get("/v1/sessions")).await;
             let before = server.rss();
@@ -219,22 +218,20 @@ async fn load(url: &str, sessions: usize, churn: f64, mix: &str) -> LoadReport {
         mix: Some(MixSetting::Text(mix.into())),
         ..Settings::default()
     };
-    let config = LoadConfig::new(settings, connection(url)).expect("a valid config");
+    let config = config(settings, url);
     let mut sink = Vec::new();
     harness::load::run(&config, &mut sink)
         .await
         .expect("the load runs")
 }
 
-fn connection(url: &str) -> Connection {
-    Connection {
-        target: Some(url.to_string()),
-        profile: Profile::Maxscale2402,
-        admin: admin(),
-        reports: Vec::new(),
-        schemas: SchemaSet::embedded(),
-        progress: false,
-    }
+/// The target at `url`, with the run's settings and no reports.
+fn config(settings: Settings, url: &str) -> LoadConfig {
+    let setup = Setup {
+        target: Some(TargetUrl::parse(url).expect("an http:// URL")),
+        ..Setup::defaults(Profile::Maxscale2402, 0)
+    };
+    LoadConfig::new(settings, setup, Output::default()).expect("a valid config")
 }
 
 /// Measurement 1: 10k sessions with and without churn under the same offered load, with lists
@@ -358,7 +355,7 @@ async fn against_wrk(binary: &PathBuf) {
         mix: Some(MixSetting::Text("get-one=1".into())),
         ..Settings::default()
     };
-    let config = LoadConfig::new(settings, connection(&server.url)).expect("a valid config");
+    let config = config(settings, &server.url);
     let report = harness::load::run(&config, &mut Vec::new())
         .await
         .expect("the load runs");

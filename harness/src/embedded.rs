@@ -4,10 +4,12 @@
 //! rule of DESIGN.md): nothing here reads its state or types beyond what starting it takes.
 
 use reference_server::http::auth::Credentials as ServerCredentials;
-use reference_server::mutant::Mutant;
 use reference_server::profile::ProfileName;
 use reference_server::sim::clock::ClockMode;
 use reference_server::{Config, Server};
+
+/// The deliberate defects the embedded server can run with (`--mutant NAME`).
+pub use reference_server::mutant::Mutant;
 
 use crate::profile::Profile;
 use crate::target::{Accounts, Credentials};
@@ -15,6 +17,15 @@ use crate::target::{Accounts, Credentials};
 /// The read-only account of the embedded server, as `--basic-user`/`--basic-password` would
 /// give it.
 pub const BASIC: (&str, &str) = ("basic", "basic-pw");
+
+/// The embedded server's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddedClock {
+    /// Time moves only when the harness advances it: scenarios and properties replay exactly.
+    Virtual,
+    /// Time passes while a load run goes on.
+    Real,
+}
 
 /// A running embedded server; dropping it stops it.
 pub struct Embedded {
@@ -24,45 +35,27 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// Starts the reference server answering as `profile`, with the admin account of `admin`,
-    /// the read-only account [`BASIC`] (or `basic` when given), the run's seed, and optionally
-    /// one deliberate defect.
+    /// Starts the reference server answering as `profile`, on `clock`, seeded with `seed`,
+    /// with the admin account of `accounts` and their read-only account or [`BASIC`], and
+    /// optionally one deliberate defect.
     pub async fn start(
         profile: Profile,
-        admin: Credentials,
-        basic: Option<Credentials>,
+        accounts: &Accounts,
         seed: u64,
+        clock: EmbeddedClock,
         mutant: Option<Mutant>,
     ) -> std::io::Result<Embedded> {
-        Embedded::launch(profile, admin, basic, seed, mutant, ClockMode::Virtual).await
-    }
-
-    /// Starts the reference server as [`Embedded::start`] does but on a real clock, so time
-    /// passes while a load run goes on (`harness load`).
-    pub async fn start_real_clock(
-        profile: Profile,
-        admin: Credentials,
-        seed: u64,
-        mutant: Option<Mutant>,
-    ) -> std::io::Result<Embedded> {
-        Embedded::launch(profile, admin, None, seed, mutant, ClockMode::Real).await
-    }
-
-    async fn launch(
-        profile: Profile,
-        admin: Credentials,
-        basic: Option<Credentials>,
-        seed: u64,
-        mutant: Option<Mutant>,
-        clock: ClockMode,
-    ) -> std::io::Result<Embedded> {
-        let basic = basic.unwrap_or_else(|| Credentials {
+        let admin = accounts.admin.clone();
+        let basic = accounts.basic.clone().unwrap_or_else(|| Credentials {
             user: BASIC.0.into(),
             password: BASIC.1.into(),
         });
         let server = Server::start(Config {
             listen: "127.0.0.1:0".parse().expect("a socket address"),
-            clock,
+            clock: match clock {
+                EmbeddedClock::Virtual => ClockMode::Virtual,
+                EmbeddedClock::Real => ClockMode::Real,
+            },
             profile: match profile {
                 Profile::Maxscale2402 => ProfileName::Maxscale2402,
                 Profile::Documented => ProfileName::Documented,

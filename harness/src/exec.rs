@@ -10,17 +10,17 @@ use crate::check::schema::SchemaChecks;
 use crate::check::snapshot::Snapshots;
 use crate::check::{self, Context, Failure, Finding, Reply};
 use crate::outcome::{ScenarioOutcome, StepKind, StepOutcome, Verdict};
-use crate::profile::Profile;
-use crate::request::{curl, prepare};
-use crate::scenario::model::{Extract, Requirement, Scenario, Step};
+use crate::request::{credentials, prepare};
+use crate::scenario::model::{ClientStatement, Extract, Requirement, Scenario, SessionStep, Step};
 use crate::scenario::ScenarioFile;
-use crate::target::{Clock, Outgoing, Response, Target};
-use crate::vars::{as_text, Vars};
+use crate::setup::Connection;
+use crate::source::{Action, Clock};
+use crate::target::{curl, Outgoing, Response};
+use crate::vars::{as_text, VarError, Vars};
 
 /// Everything the steps of a run share.
 pub struct Env<'a> {
-    pub target: &'a Target,
-    pub profile: Profile,
+    pub connection: &'a Connection,
     pub schemas: &'a SchemaChecks,
     pub snapshots: Option<&'a Snapshots>,
 }
@@ -38,14 +38,14 @@ pub async fn run(file: &ScenarioFile, env: &Env<'_>) -> ScenarioOutcome {
         steps: Vec::new(),
         duration: Duration::ZERO,
     };
-    if let Some(reason) = missing_requirement(scenario, env.target) {
+    if let Some(reason) = missing_requirement(scenario, env.connection) {
         outcome.verdict = Verdict::Skipped { reason };
         return outcome;
     }
     let mut runner = StepRunner {
         scenario,
         env,
-        vars: Vars::new(env.target.host()),
+        vars: Vars::new(env.connection.target.host()),
     };
     if let Some(failed_reset) = runner.reset().await {
         outcome.steps.push(failed_reset);
@@ -63,7 +63,7 @@ pub async fn run(file: &ScenarioFile, env: &Env<'_>) -> ScenarioOutcome {
         let deviation = scenario
             .known_deviations
             .iter()
-            .find(|d| d.profile == env.profile.name());
+            .find(|d| d.profile == env.connection.profile.name());
         outcome.verdict = match deviation {
             Some(d) => Verdict::KnownDeviation {
                 rule: d.rule.clone(),
@@ -76,12 +76,16 @@ pub async fn run(file: &ScenarioFile, env: &Env<'_>) -> ScenarioOutcome {
 }
 
 /// Why a scenario cannot run on this target, if it cannot.
-fn missing_requirement(scenario: &Scenario, target: &Target) -> Option<String> {
+fn missing_requirement(scenario: &Scenario, connection: &Connection) -> Option<String> {
+    let source = &connection.source;
     scenario.requires.iter().find_map(|req| match req {
-        Requirement::Control if !target.source().control => Some(
+        Requirement::Sessions if !source.opens_sessions() => {
+            Some("needs a session source that opens sessions, which the target lacks".into())
+        }
+        Requirement::Control if source.control().is_none() => Some(
             "needs the simulator's control API (/_sim/), which the target does not offer".into(),
         ),
-        Requirement::BasicAccount if target.accounts().basic.is_none() => {
+        Requirement::BasicAccount if connection.target.accounts().basic.is_none() => {
             Some("needs a read-only account: give --basic-user and --basic-password".into())
         }
         _ => None,
@@ -107,22 +111,19 @@ struct Done {
 }
 
 impl StepRunner<'_> {
-    /// Resets the simulation when there is one, so every scenario starts from the same state;
-    /// a failed reset is step 0's finding.
+    /// Puts the session source back into its initial state, so every scenario starts from the
+    /// same one; a failed reset is step 0's finding.
     async fn reset(&self) -> Option<StepOutcome> {
-        if !self.env.target.source().control {
-            return None;
-        }
-        let error = self.env.target.reset().await.err()?;
+        let error = self.env.connection.source.act(&Action::Reset).await.err()?;
         let done = Done {
             number: 0,
             rule: None,
-            kind: StepKind::Control,
-            label: "control POST /_sim/reset".into(),
+            kind: StepKind::Session,
+            label: "session reset".into(),
             tries: 1,
-            request: String::new(),
+            request: error.evidence.clone(),
         };
-        let failure = Failure::new("reset", "POST /_sim/reset to succeed", error);
+        let failure = Failure::new("reset", error.expected, error.actual);
         Some(self.outcome(done, vec![failure]))
     }
 
@@ -135,19 +136,23 @@ impl StepRunner<'_> {
             tries: 1,
             request: String::new(),
         };
+        if let Some(session) = &step.session {
+            done.kind = StepKind::Session;
+            return self.session(done, step, session).await;
+        }
         let (request, kind) = match (&step.request, &step.control, step.advance) {
             (Some(request), _, _) => (request, StepKind::Request),
             (None, Some(control), _) => (control, StepKind::Control),
             (None, None, seconds) => {
                 let seconds = seconds.unwrap_or_default();
-                done.label = format!("advance {seconds} s");
-                let failures = match self.env.target.advance(seconds).await {
-                    Ok(()) => Vec::new(),
-                    Err(error) => vec![Failure::new(
-                        "advance",
-                        format!("the clock to move by {seconds} s"),
-                        error,
-                    )],
+                let action = Action::Advance(Duration::from_secs_f64(seconds));
+                done.label = action.label();
+                let failures = match self.env.connection.source.act(&action).await {
+                    Ok(_) => Vec::new(),
+                    Err(error) => {
+                        done.request = error.evidence;
+                        vec![Failure::new("advance", error.expected, error.actual)]
+                    }
                 };
                 return self.outcome(done, failures);
             }
@@ -155,7 +160,7 @@ impl StepRunner<'_> {
         done.kind = kind;
         // Control calls need no credentials (and must not depend on the accounts).
         let credentials = match kind {
-            StepKind::Request => self.env.target.credentials(request.auth),
+            StepKind::Request => credentials(self.env.connection.target.accounts(), request.auth),
             _ => None,
         };
         let prefix = if kind == StepKind::Control {
@@ -173,10 +178,67 @@ impl StepRunner<'_> {
             }
         };
         done.label = format!("{prefix}{} {}", out.method, out.path);
-        done.request = curl(&out, self.env.target.base());
+        done.request = curl(&out, self.env.connection.target.base());
         let (tries, failures) = self.exchange(step, kind, &out).await;
         done.tries = tries;
         self.outcome(done, failures)
+    }
+
+    /// A `session:` step: the action through the session source, then its captures.
+    async fn session(&mut self, mut done: Done, step: &Step, session: &SessionStep) -> StepOutcome {
+        let action = match self.action(session) {
+            Ok(action) => action,
+            Err(error) => {
+                done.label = "session".into();
+                let failure =
+                    Failure::new("variables", "every variable defined", error.to_string());
+                return self.outcome(done, vec![failure]);
+            }
+        };
+        done.label = format!("session {}", action.label());
+        let result = match self.env.connection.source.act(&action).await {
+            Ok(result) => result,
+            Err(error) => {
+                done.request = error.evidence;
+                let failure = Failure::new("session", error.expected, error.actual);
+                return self.outcome(done, vec![failure]);
+            }
+        };
+        done.request = result.evidence.clone();
+        let answer = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: result.as_json().to_string().into_bytes(),
+        };
+        let reply = Reply::new(&answer);
+        let mut failures = Vec::new();
+        for (name, extract) in &step.capture {
+            match capture(extract, &reply) {
+                Ok(value) => self.vars.set(name, value),
+                Err(failure) => failures.push(failure),
+            }
+        }
+        self.outcome(done, failures)
+    }
+
+    /// The source's action for a session step, variables expanded.
+    fn action(&self, session: &SessionStep) -> Result<Action, VarError> {
+        let expand = |text: &str| self.vars.expand(text);
+        let statement = |c: &ClientStatement| c.statement.as_deref().map(expand).transpose();
+        Ok(match session {
+            SessionStep::Reset => Action::Reset,
+            SessionStep::Open(open) => Action::Open(open.clone()),
+            SessionStep::Query(c) => Action::Query {
+                id: expand(&c.id)?,
+                statement: statement(c)?,
+            },
+            SessionStep::Busy(c) => Action::Busy {
+                id: expand(&c.id)?,
+                statement: statement(c)?,
+            },
+            SessionStep::Idle(c) => Action::Idle { id: expand(&c.id)? },
+            SessionStep::Close(c) => Action::Close { id: expand(&c.id)? },
+        })
     }
 
     /// Sends the request and judges the answer; with `poll`, again until the expectations hold
@@ -192,7 +254,14 @@ impl StepRunner<'_> {
         let mut tries = 0;
         loop {
             tries += 1;
-            let failures = match self.env.target.send(out).await {
+            let sent = match kind {
+                StepKind::Control => match self.env.connection.source.control() {
+                    Some(api) => api.send(out).await,
+                    None => Err("the target has no control API".into()),
+                },
+                _ => self.env.connection.target.send(out).await,
+            };
+            let failures = match sent {
                 Ok(response) => self.judge(step, kind, &response),
                 Err(error) => vec![Failure::new("response", "an HTTP response", error)],
             };
@@ -201,15 +270,16 @@ impl StepRunner<'_> {
             };
             // The deadline is in the target's time: virtual seconds advanced, or real ones.
             let interval = Duration::from_secs_f64(poll.interval);
-            let elapsed = match self.env.target.source().clock {
+            let elapsed = match self.env.connection.source.clock() {
                 Clock::Virtual => waited,
                 Clock::Real => started.elapsed(),
             };
             if elapsed + interval > Duration::from_secs_f64(poll.deadline) {
                 return (tries, failures);
             }
-            if let Err(error) = self.env.target.advance(poll.interval).await {
-                let failure = Failure::new("poll", "the clock to move between tries", error);
+            let advance = Action::Advance(interval);
+            if let Err(error) = self.env.connection.source.act(&advance).await {
+                let failure = Failure::new("poll", "the clock to move between tries", error.actual);
                 return (tries, vec![failure]);
             }
             waited += interval;
@@ -228,7 +298,7 @@ impl StepRunner<'_> {
             ));
         }
         let ctx = Context {
-            profile: self.env.profile,
+            profile: self.env.connection.profile,
             scenario: self.scenario,
             vars: &self.vars,
             schemas: self.env.schemas,

@@ -6,8 +6,11 @@
 //! ## Layout
 //! - [`schemas`]: the JSON Schemas of `schemas/`, embedded, compiled, and their violations.
 //! - [`scenario`]: the scenario file format, its loader and checker, the built-in suite.
-//! - [`target`]: the HTTP client for a base URL, its accounts and its session source (control
-//!   API or not, virtual or real clock).
+//! - [`setup`]: the options every command shares (target, profile, accounts, timeout, seed,
+//!   mutant) and the one function that reaches a target: a [`setup::Connection`].
+//! - [`target`]: the HTTP client for a base URL (with its base path) and its accounts.
+//! - [`source`]: the session source — sessions opened, clients driven, time moved.
+//! - [`error`]: the one error type and the one table of exit codes.
 //! - [`request`]: a scenario's request as sent, and as a curl command line.
 //! - [`vars`]: `{{name}}` variables — captures and built-ins.
 //! - [`check`]: every verdict (status, headers, body, schema, JSON, snapshot with redactions),
@@ -25,6 +28,7 @@
 
 pub mod check;
 pub mod embedded;
+pub mod error;
 pub mod exec;
 pub mod load;
 pub mod mutants;
@@ -36,5 +40,7 @@ pub mod request;
 pub mod run;
 pub mod scenario;
 pub mod schemas;
+pub mod setup;
+pub mod source;
 pub mod target;
 pub mod vars;

@@ -3,25 +3,17 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use harness::error::{Error, Exit, EXIT_CODES};
 use harness::load;
 use harness::mutants;
 use harness::profile::Profile;
 use harness::props;
 use harness::report::ReportSpec;
-use harness::run::{self, Exit, Options, RunError};
-use harness::schemas::{SchemaError, SchemaSet};
-use harness::target::Credentials;
-
-/// The exit codes, at the end of every `--help`.
-const EXIT_CODES: &str = "Exit codes:
-  0  everything conforms (skipped scenarios and known deviations allowed)
-  1  a conformance failure (validate: a document breaks its schema; conform --mutants: the
-     faithful server fails or a mutant survives)
-  2  usage or scenario error: bad arguments, bad YAML, unknown scenario, schema error
-  3  the target refuses connections or does not speak HTTP";
+use harness::run::{self, Options};
+use harness::schemas::SchemaSet;
+use harness::setup::{runtime, Setup, TargetArgs};
 
 /// Conformance harness for the session resource of the MaxScale REST API (/v1/sessions).
 #[derive(Debug, Parser)]
@@ -37,6 +29,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validates JSON documents against a named schema.
+    #[command(after_help = EXIT_CODES)]
     Validate {
         /// The schema's name: a file of the schema directory without `.json`
         /// (`session-one`, `error`, `patch-session`, …); a profile's own file wins.
@@ -75,23 +68,25 @@ enum Command {
         /// Run the suite against the embedded server with every deliberate defect in turn and
         /// print the kill table; exit 0 only when the faithful server passes and every mutant
         /// is killed.
-        #[arg(long, conflicts_with_all = ["target", "update_snapshots", "report"])]
+        #[arg(long, conflicts_with_all = ["target", "mutant", "update_snapshots", "report"])]
         mutants: bool,
     },
     /// Property test of PATCH, restart and kill-with-ttl: random sequences against a model of
     /// the spec, a failure shrunk to numbered curl lines and a replay file.
     ///
-    /// Needs the simulator's control API; without --target the reference server is started
-    /// in-process on a virtual clock. One seed drives every random choice (printed).
+    /// Needs a session source that opens sessions; without --target the reference server is
+    /// started in-process on a virtual clock. One seed drives every random choice (printed).
+    #[command(after_help = EXIT_CODES)]
     Props(PropsArgs),
     /// Load simulation: builds a population of sessions, keeps churn going, drives REST traffic
     /// (open model with --rate, closed with --concurrency), checks every answer, and prints
     /// latency percentiles per operation; thresholds set the exit code.
     ///
     /// Without --target the reference server is started in-process on a real clock.
-    #[command(after_help = load::cli::EXIT_CODES)]
+    #[command(after_help = EXIT_CODES)]
     Load(load::cli::LoadArgs),
     /// Works on reports: `merge` adds the JSON reports of load runs.
+    #[command(after_help = EXIT_CODES)]
     Report {
         #[command(subcommand)]
         command: load::cli::ReportCommand,
@@ -101,58 +96,28 @@ enum Command {
 /// The options of `props`.
 #[derive(Debug, Args)]
 struct PropsArgs {
-    /// Base URL of the target (`http://host:8989`); default: the embedded reference server.
-    #[arg(long, value_name = "URL")]
-    target: Option<String>,
-    /// Which answers the target is held to (a replay file names its own).
-    #[arg(long, value_enum, default_value_t = Profile::Maxscale2402)]
-    profile: Profile,
-    /// The read-write account.
-    #[arg(long, default_value = "admin")]
-    user: String,
-    #[arg(long, default_value = "mariadb")]
-    password: String,
-    /// Seconds each request may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    timeout: f64,
+    #[command(flatten)]
+    target: TargetArgs,
     /// How many cases to run; the rate (cases per second) is printed.
     #[arg(long, value_name = "N", default_value_t = 64)]
     cases: u32,
-    /// The seed of every random choice (and of the embedded server); default: a random one.
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
     /// Each case has 1 to K transitions.
     #[arg(long, value_name = "K", default_value_t = 24)]
     max_steps: usize,
-    /// Run the sequence of a replay file once instead of searching.
+    /// Run the sequence of a replay file once instead of searching (its profile and seed are
+    /// the file's).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["seed", "cases", "max_steps", "profile"])]
     replay: Option<PathBuf>,
-    /// Run the embedded server with one deliberate defect.
-    #[arg(long, value_enum, value_name = "NAME", conflicts_with = "target")]
-    mutant: Option<reference_server::mutant::Mutant>,
+    /// Where the replay file of a failure goes [default: harness-failures in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    failures: Option<PathBuf>,
 }
 
 /// The options of `run` and `conform`.
 #[derive(Debug, Args)]
 struct RunArgs {
-    /// Base URL of the target (`http://host:8989`); default: the embedded reference server.
-    #[arg(long, value_name = "URL")]
-    target: Option<String>,
-    /// Which answers the target is held to.
-    #[arg(long, value_enum, default_value_t = Profile::Maxscale2402)]
-    profile: Profile,
-    /// The read-write account.
-    #[arg(long, default_value = "admin")]
-    user: String,
-    /// The read-write account's password.
-    #[arg(long, default_value = "mariadb")]
-    password: String,
-    /// The read-only account; scenarios that need one are skipped without it.
-    #[arg(long, requires = "basic_password")]
-    basic_user: Option<String>,
-    /// The read-only account's password.
-    #[arg(long, requires = "basic_user")]
-    basic_password: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
     /// Also the scenarios of this directory (*.yaml, recursively, except DIR/load/).
     #[arg(long = "scenarios", value_name = "DIR")]
     scenario_dir: Option<PathBuf>,
@@ -165,12 +130,10 @@ struct RunArgs {
     /// Also write a report: junit:FILE or json:FILE; repeatable.
     #[arg(long, value_name = "KIND:FILE")]
     report: Vec<ReportSpec>,
-    /// Seconds each request may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    timeout: f64,
-    /// Seed of randomised checks (reserved) and of the embedded server; printed in the summary.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Where the replay file of a failing property goes (conform) [default: harness-failures
+    /// in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    failures: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -178,16 +141,16 @@ fn main() -> ExitCode {
     let set = match &cli.schemas {
         Some(dir) => match SchemaSet::from_dir(dir) {
             Ok(set) => set,
-            Err(error) => return usage_error(&error),
+            Err(error) => return finish(Err(error.into())),
         },
         None => SchemaSet::embedded(),
     };
-    match cli.command {
+    finish(match cli.command {
         Command::Schemas => {
             for path in set.paths() {
                 println!("{path}");
             }
-            ExitCode::SUCCESS
+            Ok(Exit::Passed)
         }
         Command::Validate {
             schema,
@@ -195,128 +158,100 @@ fn main() -> ExitCode {
             files,
         } => validate(&set, &schema, profile, &files),
         Command::Run { run, scenarios } => {
-            let Some(options) = options(run, set) else {
-                return ExitCode::from(Exit::Usage as u8);
-            };
-            finish(block_on(async {
-                let files = run::select(&options, &scenarios)?;
-                judge(&files, &options).await
-            }))
+            let options = options(run, set);
+            block_on(async {
+                let files = run::select(&options.run, &scenarios)?;
+                judge(&files, &options.run).await
+            })
         }
-        Command::Conform { run, mutants } => {
-            let Some(options) = options(run, set) else {
-                return ExitCode::from(Exit::Usage as u8);
-            };
-            let result = block_on(async {
-                let files = run::catalog(&options)?.all().to_vec();
-                if mutants {
-                    kill_table(&files, &options).await
-                } else {
-                    judge(&files, &options).await
-                }
-            });
-            finish(result.map(|exit| match mutants {
-                true => exit,
-                false => props::after_conform(exit, &options, &mut std::io::stdout()),
-            }))
-        }
+        Command::Conform { run, mutants } => conform(options(run, set), mutants),
         Command::Props(args) => props_command(args, set),
-        Command::Load(args) => ExitCode::from(load::cli::load(args, set) as u8),
-        Command::Report { command } => ExitCode::from(load::cli::report(command) as u8),
+        Command::Load(args) => load::cli::load(args, set),
+        Command::Report { command } => load::cli::report(command),
+    })
+}
+
+/// A run's options, and where a failing property's replay file goes.
+struct RunOptions {
+    run: Options,
+    failures: PathBuf,
+}
+
+/// The run's options from the command line.
+fn options(args: RunArgs, schemas: SchemaSet) -> RunOptions {
+    let defaults = Setup::defaults(args.target.profile, 0);
+    RunOptions {
+        run: Options {
+            setup: Setup::from_args(args.target, schemas, defaults),
+            scenarios: args.scenario_dir,
+            snapshots: args.snapshots,
+            update_snapshots: args.update_snapshots,
+            reports: args.report,
+        },
+        failures: props::failures_dir(args.failures),
     }
 }
 
+/// `harness conform`: every scenario, then the properties; or the kill table.
+fn conform(options: RunOptions, mutants: bool) -> Result<Exit, Error> {
+    let scenarios = block_on(async {
+        let files = run::catalog(&options.run)?.all().to_vec();
+        if mutants {
+            kill_table(&files, &options.run).await
+        } else {
+            judge(&files, &options.run).await
+        }
+    })?;
+    if mutants {
+        return Ok(scenarios);
+    }
+    Ok(props::after_conform(
+        scenarios,
+        &options.run.setup,
+        &options.failures,
+        &mut std::io::stdout(),
+    ))
+}
+
 /// `harness props`: a search, or one replay file.
-fn props_command(args: PropsArgs, schemas: SchemaSet) -> ExitCode {
-    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
-        eprintln!("harness: --timeout takes a number of seconds ≥ 0");
-        return ExitCode::from(Exit::Usage as u8);
-    };
-    let seed = args.seed.unwrap_or_else(|| {
+fn props_command(args: PropsArgs, schemas: SchemaSet) -> Result<Exit, Error> {
+    let seed = args.target.seed.unwrap_or_else(|| {
         use std::hash::{BuildHasher, Hasher};
         std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish()
     });
-    let options = Options {
-        target: args.target,
-        admin: Credentials {
-            user: args.user,
-            password: args.password,
-        },
-        timeout,
-        schemas,
-        ..Options::defaults(args.profile, seed)
-    };
+    let defaults = Setup::defaults(args.target.profile, seed);
+    let setup = Setup::from_args(args.target, schemas, defaults);
     let mut stdout = std::io::stdout();
     let report = match &args.replay {
         Some(file) => props::replay::Replay::read(file)
-            .and_then(|replay| props::replay(&options, &replay, args.mutant, &mut stdout)),
+            .and_then(|replay| props::replay(&setup, &replay, &mut stdout)),
         None => {
             let settings = props::Settings {
                 cases: args.cases,
                 max_steps: args.max_steps,
-                seed,
-                mutant: args.mutant,
                 shrink_iters: None,
-                replay_dir: Some(PathBuf::from(".")),
+                replay_dir: Some(props::failures_dir(args.failures)),
             };
-            props::run(&options, &settings, &mut stdout)
+            props::run(&setup, &settings, &mut stdout)
         }
-    };
-    match report {
-        Ok(report) if report.passed() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(Exit::Failed as u8),
-        Err(error) => {
-            eprintln!("harness: {error}");
-            ExitCode::from(error.exit() as u8)
-        }
-    }
-}
-
-/// The run's options from the command line; `None` (after a message) when they make no sense.
-fn options(args: RunArgs, schemas: SchemaSet) -> Option<Options> {
-    let Ok(timeout) = Duration::try_from_secs_f64(args.timeout) else {
-        eprintln!("harness: --timeout takes a number of seconds ≥ 0");
-        return None;
-    };
-    Some(Options {
-        target: args.target,
-        profile: args.profile,
-        admin: Credentials {
-            user: args.user,
-            password: args.password,
-        },
-        basic: args
-            .basic_user
-            .zip(args.basic_password)
-            .map(|(user, password)| Credentials { user, password }),
-        scenarios: args.scenario_dir,
-        snapshots: args.snapshots,
-        update_snapshots: args.update_snapshots,
-        reports: args.report,
-        timeout,
-        seed: args.seed,
-        schemas,
-    })
+    }?;
+    Ok(Exit::verdict(report.passed()))
 }
 
 async fn judge(
     files: &[harness::scenario::ScenarioFile],
     options: &Options,
-) -> Result<Exit, RunError> {
+) -> Result<Exit, Error> {
     let report = run::judge(files, options, &mut std::io::stdout()).await?;
-    Ok(if report.passed() {
-        Exit::Passed
-    } else {
-        Exit::Failed
-    })
+    Ok(Exit::verdict(report.passed()))
 }
 
 async fn kill_table(
     files: &[harness::scenario::ScenarioFile],
     options: &Options,
-) -> Result<Exit, RunError> {
+) -> Result<Exit, Error> {
     let mut stdout = std::io::stdout();
     let _ = write!(stdout, "{}", mutants::heading());
     let rows = mutants::kill_table(files, options, &mut |row| {
@@ -324,46 +259,39 @@ async fn kill_table(
     })
     .await?;
     let _ = write!(stdout, "{}", mutants::summary(&rows));
-    Ok(if rows.iter().all(mutants::Row::as_required) {
-        Exit::Passed
-    } else {
-        Exit::Failed
-    })
+    Ok(Exit::verdict(rows.iter().all(mutants::Row::as_required)))
 }
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime starts")
-        .block_on(future)
+/// Runs a future on the harness's runtime.
+fn block_on<T>(future: impl std::future::Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    runtime()?.block_on(future)
 }
 
-fn finish(result: Result<Exit, RunError>) -> ExitCode {
+/// The one way from a command's result to the process's exit code.
+fn finish(result: Result<Exit, Error>) -> ExitCode {
     match result {
-        Ok(exit) => ExitCode::from(exit as u8),
+        Ok(exit) => exit.into(),
         Err(error) => {
             eprintln!("harness: {error}");
-            ExitCode::from(error.exit() as u8)
+            error.exit().into()
         }
     }
 }
 
-fn validate(set: &SchemaSet, name: &str, profile: Profile, files: &[PathBuf]) -> ExitCode {
-    let schema = match set.compile(name, profile.name()) {
-        Ok(schema) => schema,
-        Err(error) => return usage_error(&error),
-    };
+fn validate(
+    set: &SchemaSet,
+    name: &str,
+    profile: Profile,
+    files: &[PathBuf],
+) -> Result<Exit, Error> {
+    let schema = set.compile(name, profile.name())?;
     let mut broken = 0;
     for file in files {
         let shown = file.display();
-        let document = match read_document(file) {
-            Ok(document) => document,
-            Err(message) => {
-                eprintln!("harness: {shown}: {message}");
-                return ExitCode::from(2);
-            }
-        };
+        let document = read_document(file).map_err(|message| Error::Read {
+            path: shown.to_string(),
+            message,
+        })?;
         let violations = schema.violations(&document);
         if violations.is_empty() {
             println!("ok    {shown} ({})", schema.path());
@@ -375,11 +303,7 @@ fn validate(set: &SchemaSet, name: &str, profile: Profile, files: &[PathBuf]) ->
             }
         }
     }
-    if broken == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    Ok(Exit::verdict(broken == 0))
 }
 
 fn read_document(file: &PathBuf) -> Result<serde_json::Value, String> {
@@ -389,9 +313,4 @@ fn read_document(file: &PathBuf) -> Result<serde_json::Value, String> {
         std::fs::read_to_string(file).map_err(|e| e.to_string())?
     };
     serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
-}
-
-fn usage_error(error: &SchemaError) -> ExitCode {
-    eprintln!("harness: {error}");
-    ExitCode::from(2)
 }

@@ -5,12 +5,13 @@
 
 use std::fmt::Write as _;
 
-use reference_server::mutant::Mutant;
-
 use crate::check::Finding;
+use crate::embedded::Mutant;
+use crate::error::Error;
 use crate::outcome::Counts;
-use crate::run::{self, Options, RunError};
+use crate::run::{self, Options};
 use crate::scenario::ScenarioFile;
+use crate::setup::Setup;
 
 /// One row of the kill table.
 #[derive(Debug, Clone)]
@@ -44,16 +45,19 @@ pub async fn kill_table(
     files: &[ScenarioFile],
     options: &Options,
     each: &mut dyn FnMut(&Row),
-) -> Result<Vec<Row>, RunError> {
+) -> Result<Vec<Row>, Error> {
     let schemas = run::schemas(files, options)?;
     let mut rows = Vec::new();
     let servers = std::iter::once(None).chain(Mutant::ALL.iter().copied().map(Some));
     for mutant in servers {
-        let judged = run::reach(options, mutant).await?;
-        let report = run::run_all(files, &schemas, &judged.target, options, &mut |_| {}).await;
-        if let Some(embedded) = judged.embedded {
-            embedded.stop().await;
-        }
+        let setup = Setup {
+            target: None,
+            mutant,
+            ..options.setup.clone()
+        };
+        let connection = setup.connect().await?;
+        let report = run::run_all(files, &schemas, &connection, options, &mut |_| {}).await;
+        connection.close().await;
         let row = Row {
             mutant,
             counts: report.counts,

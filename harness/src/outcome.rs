@@ -58,6 +58,7 @@ pub struct StepOutcome {
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
     Request,
+    Session,
     Control,
     Advance,
 }

@@ -1,11 +1,10 @@
 //! A scenario's request as it is sent: variables expanded, query values percent-encoded, the
-//! JSON body serialised, credentials chosen — and the same request as a curl command line, the
-//! evidence a finding carries.
+//! JSON body serialised, credentials chosen.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::scenario::model::Request;
-use crate::target::{Credentials, Outgoing};
+use crate::scenario::model::{Auth, Request};
+use crate::target::{Accounts, Credentials, Outgoing};
 use crate::vars::{VarError, Vars};
 
 /// What a query name or value escapes: whatever would end it (`&`, `=`, `#`) and what a URL
@@ -45,6 +44,20 @@ fn encode(part: &str) -> String {
         out.extend(utf8_percent_encode(piece, QUERY_PART));
     }
     out
+}
+
+/// The credentials a request's `auth` means; `None` sends no `Authorization` header.
+pub fn credentials(accounts: &Accounts, auth: Auth) -> Option<Credentials> {
+    let admin = &accounts.admin;
+    match auth {
+        Auth::Admin => Some(admin.clone()),
+        Auth::Basic => accounts.basic.clone(),
+        Auth::None => None,
+        Auth::Wrong => Some(Credentials {
+            user: admin.user.clone(),
+            password: format!("{}-wrong", admin.password),
+        }),
+    }
 }
 
 /// Builds the request to send, with the credentials its `auth` stands for.
@@ -94,80 +107,9 @@ pub fn prepare(
     })
 }
 
-/// The request as a curl command line that repeats it.
-pub fn curl(out: &Outgoing, base: &str) -> String {
-    let mut words = vec!["curl".to_string()];
-    if let Some(c) = &out.credentials {
-        words.push("-u".into());
-        words.push(quote(&format!("{}:{}", c.user, c.password)));
-    }
-    match out.method.as_str() {
-        "HEAD" => words.push("--head".into()),
-        "GET" if out.body.is_none() => {}
-        method => {
-            words.push("-X".into());
-            words.push(quote(method));
-        }
-    }
-    for (name, value) in &out.headers {
-        words.push("-H".into());
-        words.push(quote(&format!("{name}: {value}")));
-    }
-    if let Some(body) = &out.body {
-        words.push("--data-binary".into());
-        words.push(quote(&String::from_utf8_lossy(body)));
-    }
-    words.push(quote(&format!("{base}{}", out.path)));
-    words.join(" ")
-}
-
-/// A shell word: as it is when it is plain, else in single quotes.
-fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn curl_repeats_the_request() {
-        let out = Outgoing {
-            method: "PATCH".into(),
-            path: "/v1/sessions/3?fields%5Bsessions%5D=id".into(),
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(
-                br#"{"data":{"attributes":{"parameters":{"log_info":true}}},"x":"it's"}"#.to_vec(),
-            ),
-            credentials: Some(Credentials {
-                user: "admin".into(),
-                password: "mariadb".into(),
-            }),
-        };
-        assert_eq!(
-            curl(&out, "http://127.0.0.1:8989"),
-            r#"curl -u admin:mariadb -X PATCH -H 'Content-Type: application/json' --data-binary '{"data":{"attributes":{"parameters":{"log_info":true}}},"x":"it'\''s"}' 'http://127.0.0.1:8989/v1/sessions/3?fields%5Bsessions%5D=id'"#
-        );
-        let head = Outgoing {
-            method: "HEAD".into(),
-            path: "/v1/sessions".into(),
-            headers: Vec::new(),
-            body: None,
-            credentials: None,
-        };
-        assert_eq!(
-            curl(&head, "http://h:1"),
-            "curl --head http://h:1/v1/sessions"
-        );
-    }
 
     #[test]
     fn query_values_are_percent_encoded_after_expansion() {

@@ -1,17 +1,10 @@
-//! The target: an HTTP client for a base URL with its accounts, and its *session source* — how
-//! sessions come to exist there and how its time moves. A target with the simulator's control
-//! API (`GET /_sim` answers 200 JSON) creates sessions on request and may have a virtual clock;
-//! any other target offers the sessions it already has, on a real clock.
+//! The target: an HTTP client for a base URL with its accounts, the requests it sends (and each
+//! as a curl command line, the evidence a finding carries) and the responses it reads. How sessions come to exist there is the [session source](crate::source).
 
 use std::time::Duration;
 
 use reqwest::{Client, Method, Url};
-use serde_json::{json, Value};
-
-use crate::scenario::model::Auth;
-
-/// The longest single wait `advance` makes on a real clock.
-pub const MAX_REAL_WAIT: Duration = Duration::from_secs(120);
+use serde_json::Value;
 
 /// A user name and password for HTTP Basic authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,30 +22,67 @@ pub struct Accounts {
     pub basic: Option<Credentials>,
 }
 
-/// How time moves on the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Clock {
-    /// Only when told, through `POST /_sim/clock/advance`.
-    Virtual,
-    /// As on the wall; the harness waits.
-    Real,
+/// A target's base URL as `--target` gives it: `http://host:port` with an optional base path
+/// (`http://host:port/prefix`, every request goes under it). What cannot be honoured — another
+/// scheme, credentials in the URL, a query or a fragment — is refused when the argument is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetUrl {
+    /// `http://host:port` followed by the base path, without a trailing slash.
+    base: String,
+    /// `host:port`.
+    host: String,
 }
 
-/// Where sessions come from and how time moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionSource {
-    /// The control API (`/_sim/`) exists: sessions are created, made busy, closed on request.
-    pub control: bool,
-    pub clock: Clock,
+impl TargetUrl {
+    /// Reads a base URL; the error says what cannot be honoured.
+    pub fn parse(text: &str) -> Result<TargetUrl, String> {
+        let url = Url::parse(text).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
+        if url.scheme() != "http" {
+            return Err(format!(
+                "'{text}': only http:// targets are supported, not {}://",
+                url.scheme()
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "'{text}': credentials in the URL are not used; give --user and --password"
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "'{text}': a base URL has no query or fragment; scenarios add their own"
+            ));
+        }
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return Err(format!("'{text}' names no host"));
+        };
+        // An IPv6 host comes in brackets, so this is always `host:port`.
+        let host = format!("{host}:{port}");
+        let path = url.path().trim_end_matches('/');
+        Ok(TargetUrl {
+            base: format!("http://{host}{path}"),
+            host,
+        })
+    }
+
+    /// `http://host:port` and the base path, no trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
 }
 
-/// Why the target cannot be used at all.
-#[derive(Debug, thiserror::Error)]
-pub enum TargetError {
-    #[error("'{0}' is not an http:// base URL")]
-    BadUrl(String),
-    #[error("target {url} is unreachable or does not speak HTTP: {message}")]
-    Unreachable { url: String, message: String },
+impl std::str::FromStr for TargetUrl {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<TargetUrl, String> {
+        TargetUrl::parse(text)
+    }
+}
+
+impl std::fmt::Display for TargetUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.base)
+    }
 }
 
 /// A request as it goes on the wire.
@@ -119,38 +149,20 @@ impl Response {
     }
 }
 
-/// A target to judge.
+/// A target to judge: an HTTP client for its base URL, with its accounts.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// `scheme://host:port`, no trailing slash.
-    base: String,
-    host: String,
+    url: TargetUrl,
     client: Client,
     timeout: Duration,
     accounts: Accounts,
-    source: SessionSource,
 }
 
 impl Target {
-    /// Connects to a base URL and finds out its session source; a target that refuses the
-    /// connection or does not answer in HTTP is an error.
-    pub async fn connect(
-        base: &str,
-        accounts: Accounts,
-        timeout: Duration,
-    ) -> Result<Target, TargetError> {
-        let url = Url::parse(base).map_err(|_| TargetError::BadUrl(base.to_string()))?;
-        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-            return Err(TargetError::BadUrl(base.to_string()));
-        };
-        if url.scheme() != "http" {
-            return Err(TargetError::BadUrl(base.to_string()));
-        }
-        // An IPv6 host comes in brackets, so this is always `host:port`.
-        let host = format!("{host}:{port}");
-        let mut target = Target {
-            base: format!("http://{host}"),
-            host,
+    /// A client for the target; nothing is sent yet.
+    pub fn new(url: TargetUrl, accounts: Accounts, timeout: Duration) -> Target {
+        Target {
+            url,
             // A redirect is an answer to judge, not to follow.
             client: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -158,53 +170,17 @@ impl Target {
                 .expect("a client without TLS always builds"),
             timeout,
             accounts,
-            source: SessionSource {
-                control: false,
-                clock: Clock::Real,
-            },
-        };
-        let probe = Outgoing {
-            method: "GET".into(),
-            path: "/_sim".into(),
-            headers: Vec::new(),
-            body: None,
-            credentials: None,
-        };
-        let answer = target
-            .send(&probe)
-            .await
-            .map_err(|message| TargetError::Unreachable {
-                url: target.base.clone(),
-                message,
-            })?;
-        let info: Option<Value> = (answer.status == 200)
-            .then(|| serde_json::from_slice(&answer.body).ok())
-            .flatten();
-        if let Some(info) = info {
-            target.source = SessionSource {
-                control: true,
-                clock: match info.get("clock").and_then(Value::as_str) {
-                    Some("virtual") => Clock::Virtual,
-                    _ => Clock::Real,
-                },
-            };
         }
-        Ok(target)
     }
 
     /// `host:port`, the `{{host}}` variable.
     pub fn host(&self) -> &str {
-        &self.host
+        &self.url.host
     }
 
-    /// `http://host:port`.
+    /// `http://host:port` and the base path.
     pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    /// How sessions come to exist and time moves.
-    pub fn source(&self) -> SessionSource {
-        self.source
+        &self.url.base
     }
 
     /// The accounts in use.
@@ -212,29 +188,15 @@ impl Target {
         &self.accounts
     }
 
-    /// The credentials a request's `auth` means; `None` sends no `Authorization` header.
-    pub fn credentials(&self, auth: Auth) -> Option<Credentials> {
-        let admin = &self.accounts.admin;
-        match auth {
-            Auth::Admin => Some(admin.clone()),
-            Auth::Basic => self.accounts.basic.clone(),
-            Auth::None => None,
-            Auth::Wrong => Some(Credentials {
-                user: admin.user.clone(),
-                password: format!("{}-wrong", admin.password),
-            }),
-        }
-    }
-
     /// The full URL of a path; an error if the HTTP client would not send the path as written
     /// (it removes `.` and `..` segments and escapes spaces and quotes).
     pub fn url(&self, path: &str) -> Result<Url, String> {
-        let text = format!("{}{path}", self.base);
+        let text = format!("{}{path}", self.url.base);
         let url = Url::parse(&text).map_err(|e| format!("'{path}' is not a valid path: {e}"))?;
         if url.as_str() != text {
             return Err(format!(
                 "the HTTP client would send '{}' instead of '{path}'; write the path in its sent form",
-                &url.as_str()[self.base.len()..]
+                &url.as_str()[self.url.base.len()..]
             ));
         }
         Ok(url)
@@ -277,55 +239,45 @@ impl Target {
             body,
         })
     }
+}
 
-    /// Moves the target's time on: through the control API on a virtual clock, by waiting (at
-    /// most [`MAX_REAL_WAIT`]) on a real one.
-    pub async fn advance(&self, seconds: f64) -> Result<(), String> {
-        match self.source.clock {
-            Clock::Virtual => {
-                self.control("/_sim/clock/advance", json!({ "seconds": seconds }))
-                    .await
-            }
-            Clock::Real => {
-                let wait = Duration::try_from_secs_f64(seconds)
-                    .ok()
-                    .filter(|wait| *wait <= MAX_REAL_WAIT)
-                    .ok_or_else(|| {
-                        format!(
-                            "cannot wait {seconds} s on a real clock (at most {} s)",
-                            MAX_REAL_WAIT.as_secs()
-                        )
-                    })?;
-                tokio::time::sleep(wait).await;
-                Ok(())
-            }
+/// The request as a curl command line that repeats it.
+pub fn curl(out: &Outgoing, base: &str) -> String {
+    let mut words = vec!["curl".to_string()];
+    if let Some(c) = &out.credentials {
+        words.push("-u".into());
+        words.push(quote(&format!("{}:{}", c.user, c.password)));
+    }
+    match out.method.as_str() {
+        "HEAD" => words.push("--head".into()),
+        "GET" if out.body.is_none() => {}
+        method => {
+            words.push("-X".into());
+            words.push(quote(method));
         }
     }
-
-    /// Puts the simulation back into its initial state (`POST /_sim/reset`).
-    pub async fn reset(&self) -> Result<(), String> {
-        self.control("/_sim/reset", json!({})).await
+    for (name, value) in &out.headers {
+        words.push("-H".into());
+        words.push(quote(&format!("{name}: {value}")));
     }
+    if let Some(body) = &out.body {
+        words.push("--data-binary".into());
+        words.push(quote(&String::from_utf8_lossy(body)));
+    }
+    words.push(quote(&format!("{base}{}", out.path)));
+    words.join(" ")
+}
 
-    /// A control call that must succeed.
-    async fn control(&self, path: &str, body: Value) -> Result<(), String> {
-        let out = Outgoing {
-            method: "POST".into(),
-            path: path.into(),
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Some(body.to_string().into_bytes()),
-            credentials: None,
-        };
-        let answer = self.send(&out).await?;
-        if (200..300).contains(&answer.status) {
-            Ok(())
-        } else {
-            Err(format!(
-                "POST {path} answered {}: {}",
-                answer.status,
-                answer.body_excerpt()
-            ))
-        }
+/// A shell word: as it is when it is plain, else in single quotes.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -339,4 +291,40 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_repeats_the_request() {
+        let out = Outgoing {
+            method: "PATCH".into(),
+            path: "/v1/sessions/3?fields%5Bsessions%5D=id".into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: Some(
+                br#"{"data":{"attributes":{"parameters":{"log_info":true}}},"x":"it's"}"#.to_vec(),
+            ),
+            credentials: Some(Credentials {
+                user: "admin".into(),
+                password: "mariadb".into(),
+            }),
+        };
+        assert_eq!(
+            curl(&out, "http://127.0.0.1:8989"),
+            r#"curl -u admin:mariadb -X PATCH -H 'Content-Type: application/json' --data-binary '{"data":{"attributes":{"parameters":{"log_info":true}}},"x":"it'\''s"}' 'http://127.0.0.1:8989/v1/sessions/3?fields%5Bsessions%5D=id'"#
+        );
+        let head = Outgoing {
+            method: "HEAD".into(),
+            path: "/v1/sessions".into(),
+            headers: Vec::new(),
+            body: None,
+            credentials: None,
+        };
+        assert_eq!(
+            curl(&head, "http://h:1"),
+            "curl --head http://h:1/v1/sessions"
+        );
+    }
 }

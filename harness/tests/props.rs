@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use harness::embedded::Mutant;
 use harness::profile::Profile;
 use harness::props::replay::Replay;
 use harness::props::transition::Transition;
 use harness::props::{self, Report, Settings};
-use harness::run::Options;
-use reference_server::mutant::Mutant;
+use harness::setup::Setup;
 
 /// One seed for every run here: the faithful server passes it in both profiles, and each
 /// mutant below fails it.
@@ -33,16 +33,18 @@ const MUTANTS: [&str; 8] = [
     "ttl-kills-a-tick-early",
 ];
 
-fn options(profile: Profile) -> Options {
-    Options::defaults(profile, SEED)
+/// The embedded server, with `mutant` if given, and the seed.
+fn setup(profile: Profile, mutant: Option<Mutant>) -> Setup {
+    Setup {
+        mutant,
+        ..Setup::defaults(profile, SEED)
+    }
 }
 
-fn settings(mutant: Option<Mutant>, replay_dir: Option<PathBuf>) -> Settings {
+fn settings(replay_dir: Option<PathBuf>) -> Settings {
     Settings {
         cases: CASES,
         max_steps: STEPS,
-        seed: SEED,
-        mutant,
         shrink_iters: Some(SHRINK),
         replay_dir,
     }
@@ -50,7 +52,7 @@ fn settings(mutant: Option<Mutant>, replay_dir: Option<PathBuf>) -> Settings {
 
 fn search(profile: Profile, mutant: Option<Mutant>) -> (Report, String) {
     let mut out = Vec::new();
-    let report = props::run(&options(profile), &settings(mutant, None), &mut out)
+    let report = props::run(&setup(profile, mutant), &settings(None), &mut out)
         .expect("the property run starts");
     (report, String::from_utf8(out).unwrap())
 }
@@ -138,7 +140,7 @@ fn the_regression_cases_pass_on_the_faithful_server_and_fail_on_their_mutant() {
     for file in files {
         let replay = Replay::read(&file).unwrap_or_else(|e| panic!("{e}"));
         let mut out = Vec::new();
-        let faithful = props::replay(&options(replay.profile), &replay, None, &mut out).unwrap();
+        let faithful = props::replay(&setup(replay.profile, None), &replay, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(faithful.passed(), "{}:\n{out}", file.display());
         let Some(name) = &replay.mutant else {
@@ -146,7 +148,7 @@ fn the_regression_cases_pass_on_the_faithful_server_and_fail_on_their_mutant() {
         };
         let m = mutant(name);
         let mut out = Vec::new();
-        let report = props::replay(&options(replay.profile), &replay, Some(m), &mut out).unwrap();
+        let report = props::replay(&setup(replay.profile, Some(m)), &replay, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         let violation = report
             .failure
@@ -162,8 +164,8 @@ fn a_failure_writes_a_replay_file_that_reproduces_it_from_the_command_line() {
     let m = mutant("ttl-kills-at-once");
     let mut out = Vec::new();
     let report = props::run(
-        &options(Profile::Maxscale2402),
-        &settings(Some(m), Some(dir.path().to_path_buf())),
+        &setup(Profile::Maxscale2402, Some(m)),
+        &settings(Some(dir.path().to_path_buf())),
         &mut out,
     )
     .unwrap();

@@ -1,6 +1,5 @@
-//! Churn while the load runs: sessions arriving and leaving at a rate, through the control API
-//! (`POST /_sim/sessions` in one batch per tick, `DELETE /_sim/sessions/:id` for each departure),
-//! paced by the clock, plus new sessions for those the load killed, so the population stays at
+//! Churn while the load runs: sessions arriving and leaving at a rate, through the session
+//! source (one opening of a batch per tick, one close per departure), paced by the clock, plus new sessions for those the load killed, so the population stays at
 //! its size. Departures are taken out of the population before they are closed, so no operation
 //! picks them afterwards; one already in flight may meet a 404, which the checks allow.
 
@@ -14,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::population::{self, Population};
 use super::report::Churn;
-use crate::target::Target;
+use crate::source::Source;
 
 /// How often arrivals and departures are sent.
 const TICK: Duration = Duration::from_millis(100);
@@ -26,7 +25,7 @@ const MOST_PER_TICK: usize = 10_000;
 /// Runs churn until `stop` turns true: `rate` sessions arriving and as many leaving per second,
 /// and the population topped up to `size`.
 pub async fn run(
-    target: Target,
+    source: Source,
     population: Arc<Population>,
     rate: f64,
     size: usize,
@@ -56,7 +55,7 @@ pub async fn run(
         let deficit = size.saturating_sub(population.len() + arrivals);
         let replace = deficit.min(MOST_PER_TICK - arrivals);
         if arrivals + replace > 0 {
-            match population::create(&target, arrivals + replace).await {
+            match population::create(&source, arrivals + replace).await {
                 Ok(ids) => {
                     population.add(&ids);
                     churn.arrived += arrivals as u64;
@@ -71,8 +70,8 @@ pub async fn run(
                 break;
             };
             departed += 1;
-            let target = target.clone();
-            closing.spawn(async move { population::close(&target, id).await });
+            let source = source.clone();
+            closing.spawn(async move { population::close(&source, id).await });
         }
         while let Some(done) = closing.join_next().await {
             match done {

@@ -1,27 +1,18 @@
-//! The command line of `harness load` and `harness report merge`: their arguments and what
-//! each exits with (0 every threshold met and no check broken, 1 a threshold failed or a check
-//! broke, 2 usage error, 3 target unreachable).
+//! The command line of `harness load` and `harness report merge`: their arguments, laid over a
+//! workload profile. Exit codes are the harness's one table (`error::EXIT_CODES`).
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::config::{Connection, LoadConfig, LoadReportSpec, MixSetting, Settings};
+use super::config::{LoadConfig, LoadReportSpec, MixSetting, Output, Settings};
 use super::report::{console, json};
 use super::threshold::Threshold;
 use super::{exit, merge, profile, run};
-use crate::profile::Profile;
-use crate::run::Exit;
+use crate::embedded::EmbeddedClock;
+use crate::error::{Error, Exit};
 use crate::schemas::SchemaSet;
-use crate::target::Credentials;
-
-/// The exit codes, at the end of `harness load --help`.
-pub const EXIT_CODES: &str = "Exit codes:
-  0  every threshold met and no check broken
-  1  a threshold failed or a check broke (a 5xx, a wrong status, a body breaking its schema,
-     a killed session coming back), or the target could not list or create the sessions
-  2  usage error: bad arguments, mix, threshold or profile
-  3  the target refuses connections or does not speak HTTP";
+use crate::setup::{runtime, Setup, TargetArgs};
 
 /// The arguments of `harness load`; each overrides the workload profile's value.
 #[derive(Debug, Args)]
@@ -30,26 +21,18 @@ pub struct LoadArgs {
     /// resident-100k) or a profile file; flags given with it win.
     #[arg(value_name = "PROFILE_NAME")]
     workload: Option<String>,
-    /// Base URL of the target (`http://host:8989`); default: the embedded reference server on a
-    /// real clock.
-    #[arg(long, value_name = "URL")]
-    target: Option<String>,
-    /// Which answers the target is held to (the schemas bodies are validated against).
-    #[arg(long, value_enum, default_value_t = Profile::Maxscale2402)]
-    profile: Profile,
-    /// The read-write account.
-    #[arg(long, default_value = "admin")]
-    user: String,
-    /// The read-write account's password.
-    #[arg(long, default_value = "mariadb")]
-    password: String,
-    /// Sessions to build and keep (created through the control API) [default: 1000].
+    /// The target (default: the embedded reference server on a real clock); a workload
+    /// profile's seed and timeout give way to --seed and --timeout.
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Sessions to build and keep (opened through the session source) [default: 1000].
     #[arg(long, value_name = "N")]
     sessions: Option<usize>,
     /// How long the load runs: 30s, 500ms, 2m [default: 10s].
     #[arg(long, value_name = "D")]
     duration: Option<String>,
-    /// Sessions arriving, and as many leaving, per second (needs the control API) [default: 0].
+    /// Sessions arriving, and as many leaving, per second (needs a session source that opens
+    /// sessions) [default: 0].
     #[arg(long, value_name = "PER_SECOND")]
     churn: Option<f64>,
     /// Open model: this many requests per second on a fixed timetable.
@@ -68,15 +51,9 @@ pub struct LoadArgs {
     /// Also write a report: json:FILE or html:FILE; repeatable.
     #[arg(long, value_name = "KIND:FILE")]
     report: Vec<LoadReportSpec>,
-    /// Seed of the traffic's random choices and of the embedded server [default: 0].
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
     /// Validate the schema of one get-all body in N (every other body always) [default: 10].
     #[arg(long, value_name = "N")]
     list_sample: Option<u32>,
-    /// Seconds each request may take [default: 60].
-    #[arg(long, value_name = "SECONDS")]
-    timeout: Option<f64>,
 }
 
 /// The subcommands of `harness report`.
@@ -84,6 +61,7 @@ pub struct LoadArgs {
 pub enum ReportCommand {
     /// Adds the JSON reports of load runs (several machines, same time): histograms and
     /// counts add; prints the merged summary.
+    #[command(after_help = crate::error::EXIT_CODES)]
     Merge(MergeArgs),
 }
 
@@ -102,28 +80,13 @@ pub struct MergeArgs {
 }
 
 /// `harness load`.
-pub fn load(args: LoadArgs, schemas: SchemaSet) -> Exit {
-    let (config, workload) = match config(args, schemas) {
-        Ok(parts) => parts,
-        Err(message) => {
-            eprintln!("harness: {message}");
-            return Exit::Usage;
-        }
-    };
+pub fn load(args: LoadArgs, schemas: SchemaSet) -> Result<Exit, Error> {
+    let (config, workload) = config(args, schemas).map_err(Error::Usage)?;
     if let Some(line) = workload {
         println!("{line}");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime starts");
-    match runtime.block_on(run(&config, &mut std::io::stdout())) {
-        Ok(report) => exit(&report),
-        Err(error) => {
-            eprintln!("harness: {error}");
-            error.exit()
-        }
-    }
+    let report = runtime()?.block_on(run(&config, &mut std::io::stdout()))?;
+    Ok(exit(&report))
 }
 
 /// The run's configuration: the profile's settings under the flags'; and a line naming the
@@ -146,34 +109,26 @@ fn config(args: LoadArgs, schemas: SchemaSet) -> Result<(LoadConfig, Option<Stri
         concurrency: args.concurrency,
         mix: args.mix.map(MixSetting::Text),
         thresholds: (!args.thresholds.is_empty()).then_some(args.thresholds),
-        seed: args.seed,
+        seed: args.target.seed,
         list_sample: args.list_sample,
-        timeout: args.timeout,
+        timeout: args.target.timeout.map(|t| t.as_secs_f64()),
     };
-    let connection = Connection {
-        target: args.target,
-        profile: args.profile,
-        admin: Credentials {
-            user: args.user,
-            password: args.password,
-        },
+    let defaults = Setup {
+        clock: EmbeddedClock::Real,
+        ..Setup::defaults(args.target.profile, 0)
+    };
+    let setup = Setup::from_args(args.target, schemas, defaults);
+    let output = Output {
         reports: args.report,
-        schemas,
         progress: true,
     };
-    Ok((LoadConfig::new(flags.over(base), connection)?, workload))
+    Ok((LoadConfig::new(flags.over(base), setup, output)?, workload))
 }
 
 /// `harness report …`.
-pub fn report(command: ReportCommand) -> Exit {
+pub fn report(command: ReportCommand) -> Result<Exit, Error> {
     match command {
-        ReportCommand::Merge(args) => match merge_files(&args) {
-            Ok(exit) => exit,
-            Err(message) => {
-                eprintln!("harness: {message}");
-                Exit::Usage
-            }
-        },
+        ReportCommand::Merge(args) => merge_files(&args).map_err(Error::Usage),
     }
 }
 

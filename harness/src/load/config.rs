@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::op::Mix;
 use super::threshold::Threshold;
-use crate::profile::Profile;
-use crate::schemas::SchemaSet;
-use crate::target::Credentials;
+use crate::setup::Setup;
 
 /// How requests are issued.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -117,10 +115,8 @@ pub const DEFAULT_TIMEOUT: f64 = 60.0;
 /// A complete, checked run description.
 #[derive(Debug, Clone)]
 pub struct LoadConfig {
-    /// The target's base URL; `None` starts the embedded reference server on a real clock.
-    pub target: Option<String>,
-    pub profile: Profile,
-    pub admin: Credentials,
+    /// The target (or the embedded server on a real clock), with the run's seed and timeout.
+    pub setup: Setup,
     /// The population to build and keep.
     pub sessions: usize,
     pub duration: Duration,
@@ -129,30 +125,23 @@ pub struct LoadConfig {
     pub model: Model,
     pub mix: Mix,
     pub thresholds: Vec<Threshold>,
-    pub seed: u64,
     /// One get-all body in this many is schema-validated.
     pub list_sample: u32,
-    pub timeout: Duration,
-    pub reports: Vec<LoadReportSpec>,
-    pub schemas: SchemaSet,
-    /// Draw a progress bar on standard error (when it is a terminal).
-    pub progress: bool,
+    pub output: Output,
 }
 
-/// What the rest of a [`LoadConfig`] is made of: the connection and output side.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub target: Option<String>,
-    pub profile: Profile,
-    pub admin: Credentials,
+/// Where a load run's results go besides standard output.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
     pub reports: Vec<LoadReportSpec>,
-    pub schemas: SchemaSet,
+    /// Draw a progress bar on standard error (when it is a terminal).
     pub progress: bool,
 }
 
 impl LoadConfig {
     /// Checks settings and fills in the defaults; a message says what is wrong.
-    pub fn new(settings: Settings, connection: Connection) -> Result<LoadConfig, String> {
+    /// The settings' seed and timeout (or their defaults) replace those of `setup`.
+    pub fn new(settings: Settings, setup: Setup, output: Output) -> Result<LoadConfig, String> {
         let duration = match &settings.duration {
             Some(text) => parse_duration(text).map_err(|e| format!("duration: {e}"))?,
             None => DEFAULT_DURATION,
@@ -197,21 +186,19 @@ impl LoadConfig {
             .filter(|t| !t.is_zero())
             .ok_or("timeout: a number of seconds > 0")?;
         Ok(LoadConfig {
-            target: connection.target,
-            profile: connection.profile,
-            admin: connection.admin,
+            setup: Setup {
+                seed: settings.seed.unwrap_or(0),
+                timeout,
+                ..setup
+            },
             sessions: settings.sessions.unwrap_or(DEFAULT_SESSIONS),
             duration,
             churn,
             model,
             mix,
             thresholds,
-            seed: settings.seed.unwrap_or(0),
             list_sample,
-            timeout,
-            reports: connection.reports,
-            schemas: connection.schemas,
-            progress: connection.progress,
+            output,
         })
     }
 }
@@ -281,18 +268,9 @@ impl FromStr for LoadReportSpec {
 mod tests {
     use super::*;
 
-    fn connection() -> Connection {
-        Connection {
-            target: None,
-            profile: Profile::Maxscale2402,
-            admin: Credentials {
-                user: "admin".into(),
-                password: "mariadb".into(),
-            },
-            reports: Vec::new(),
-            schemas: SchemaSet::embedded(),
-            progress: false,
-        }
+    fn config(settings: Settings) -> Result<LoadConfig, String> {
+        let setup = Setup::defaults(crate::profile::Profile::Maxscale2402, 0);
+        LoadConfig::new(settings, setup, Output::default())
     }
 
     #[test]
@@ -323,7 +301,7 @@ mod tests {
             churn: Some(5.0),
             ..Settings::default()
         };
-        let config = LoadConfig::new(flags.over(profile), connection()).unwrap();
+        let config = config(flags.over(profile)).unwrap();
         assert_eq!(config.sessions, 10_000);
         assert_eq!(config.churn, 5.0);
         assert_eq!(config.model, Model::Open { rate: 500.0 });
@@ -332,7 +310,7 @@ mod tests {
 
     #[test]
     fn bad_settings_say_which() {
-        let error = |settings| LoadConfig::new(settings, connection()).unwrap_err();
+        let error = |settings| config(settings).unwrap_err();
         assert!(error(Settings {
             duration: Some("0s".into()),
             ..Settings::default()

@@ -24,9 +24,9 @@ use super::op::Operation;
 use super::population::{list_ids, Population};
 use super::report::{Checks, Example};
 use crate::profile::Profile;
-use crate::request::curl;
+
 use crate::schemas::{Schema, SchemaError, SchemaSet};
-use crate::target::{Outgoing, Response};
+use crate::target::{curl, Outgoing, Response};
 
 /// How many violations are kept as examples.
 const EXAMPLES: usize = 10;

@@ -38,65 +38,34 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use tokio::sync::watch;
 
-use crate::embedded::Embedded;
-use crate::run::Exit;
-use crate::schemas::SchemaError;
-use crate::target::{Accounts, Clock, Credentials, Outgoing, Target, TargetError};
+use crate::error::{Error, Exit};
+use crate::target::{Credentials, Outgoing, Target};
 use config::{LoadConfig, LoadReportKind, Model};
 use driver::Driver;
 use judge::{Judge, Schemas};
 use op::Operation;
 use report::{LoadReport, FORMAT};
 
-/// Why a load run could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
-    #[error(transparent)]
-    Target(#[from] TargetError),
-    #[error("failed to start the embedded reference server: {0}")]
-    Embedded(std::io::Error),
-    /// The target answered, but the population could not be built on it.
-    #[error("failed to build the population: {0}")]
-    Population(String),
-    #[error("failed to write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
-impl LoadError {
-    /// The exit code this error means.
-    pub fn exit(&self) -> Exit {
-        match self {
-            LoadError::Target(_) => Exit::Unreachable,
-            LoadError::Population(_) => Exit::Failed,
-            _ => Exit::Usage,
-        }
-    }
-}
-
 /// A whole load run, narrated on `out`: reach the target (or start the embedded reference server
 /// on a real clock), build the population, drive the load with churn, then print the summary,
 /// judge the thresholds and write the reports.
-pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport, LoadError> {
-    let schemas = Schemas::compile(&config.schemas, config.profile)?;
-    let (target, embedded) = reach(config).await?;
-    let source = target.source();
-    let kind = match (&embedded, source.control, source.clock) {
-        (Some(_), _, _) => "the embedded reference server, real clock",
-        (None, true, Clock::Virtual) => "control API, virtual clock: time only moves when told",
-        (None, true, Clock::Real) => "control API",
-        (None, false, _) => "no control API",
+pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport, Error> {
+    let setup = &config.setup;
+    let schemas = Schemas::compile(&setup.schemas, setup.profile)?;
+    let connection = setup.connect().await?;
+    let (target, source) = (&connection.target, &connection.source);
+    let admin = &target.accounts().admin;
+    let kind = if connection.embedded() {
+        "the embedded reference server, real clock"
+    } else {
+        source.describe()
     };
     let _ = writeln!(
         out,
         "load: {} ({kind}), profile {}, seed {}",
         target.base(),
-        config.profile,
-        config.seed
+        setup.profile,
+        setup.seed
     );
     let building = bar(
         config,
@@ -104,11 +73,11 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
         "population [{wide_bar}] {pos}/{len} sessions",
     );
     let (population, mut summary) =
-        population::build(&target, &config.admin, config.sessions, &mut |n| {
+        population::build(target, source, admin, config.sessions, &mut |n| {
             building.set_position(n as u64)
         })
         .await
-        .map_err(LoadError::Population)?;
+        .map_err(Error::Population)?;
     building.finish_and_clear();
     let _ = writeln!(
         out,
@@ -117,11 +86,11 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
         summary.existing,
         summary.created
     );
-    if !source.control {
+    if !source.opens_sessions() {
         let _ = writeln!(
             out,
-            "churn: unavailable, the target has no control API: the run acts on the sessions \
-             that exist and cannot replace those it kills"
+            "churn: unavailable, the target has no session source that opens sessions: the run \
+             acts on the sessions that exist and cannot replace those it kills"
         );
     }
     if config.churn > 0.0 && config.mix.weight(Operation::GetAll) == 0 {
@@ -130,7 +99,7 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
             "note: the mix has no get-all, so nothing lists sessions during churn"
         );
     }
-    let filters = filters(&target, &config.admin).await;
+    let filters = filters(target, admin).await;
     let _ = writeln!(
         out,
         "drive: {} for {} s, mix {}",
@@ -147,19 +116,19 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
         target.base(),
     );
     let (stop, stopped) = watch::channel(false);
-    let churn = source.control.then(|| {
+    let churn = source.opens_sessions().then(|| {
         tokio::spawn(churn::run(
-            target.clone(),
+            source.clone(),
             Arc::clone(&population),
             config.churn,
             config.sessions,
-            config.seed,
+            setup.seed,
             stopped,
         ))
     });
     let driver = Arc::new(Driver::new(
         target.clone(),
-        config.admin.clone(),
+        admin.clone(),
         config.mix.clone(),
         filters,
         population,
@@ -172,7 +141,7 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
     );
     let ticker = tokio::spawn(tick(Arc::clone(&driver), progress.clone()));
     let elapsed = driver
-        .drive(config.model, config.duration, config.seed)
+        .drive(config.model, config.duration, setup.seed)
         .await;
     let _ = stop.send(true);
     let churn = match churn {
@@ -184,17 +153,16 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
     };
     ticker.abort();
     progress.finish_and_clear();
-    if let Some(embedded) = embedded {
-        embedded.stop().await;
-    }
+    let base = target.base().to_string();
+    connection.close().await;
     let (operations, exhausted) = driver.finish(elapsed);
     summary.exhausted = exhausted;
     let (checks, violations, examples) = driver.judge().finish();
     let mut report = LoadReport {
         format: FORMAT.to_string(),
-        target: target.base().to_string(),
-        profile: config.profile.name().to_string(),
-        seed: config.seed,
+        target: base,
+        profile: setup.profile.name().to_string(),
+        seed: setup.seed,
         runs: 1,
         duration_s: config.duration.as_secs_f64(),
         elapsed_s: elapsed.as_secs_f64(),
@@ -218,13 +186,13 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
 }
 
 /// Writes the report files a run asks for.
-pub fn write_reports(config: &LoadConfig, report: &LoadReport) -> Result<(), LoadError> {
-    for spec in &config.reports {
+pub fn write_reports(config: &LoadConfig, report: &LoadReport) -> Result<(), Error> {
+    for spec in &config.output.reports {
         let text = match spec.kind {
             LoadReportKind::Json => report::json::render(report),
             LoadReportKind::Html => report::html::render(report),
         };
-        std::fs::write(&spec.path, text).map_err(|source| LoadError::Write {
+        std::fs::write(&spec.path, text).map_err(|source| Error::Write {
             path: spec.path.display().to_string(),
             source,
         })?;
@@ -234,31 +202,7 @@ pub fn write_reports(config: &LoadConfig, report: &LoadReport) -> Result<(), Loa
 
 /// The exit code a finished run earns: 0 when every threshold held and no check broke.
 pub fn exit(report: &LoadReport) -> Exit {
-    if report.passed() {
-        Exit::Passed
-    } else {
-        Exit::Failed
-    }
-}
-
-/// The target, or the embedded reference server on a real clock.
-async fn reach(config: &LoadConfig) -> Result<(Target, Option<Embedded>), LoadError> {
-    let accounts = Accounts {
-        admin: config.admin.clone(),
-        basic: None,
-    };
-    let (url, embedded) = match &config.target {
-        Some(url) => (url.clone(), None),
-        None => {
-            let embedded =
-                Embedded::start_real_clock(config.profile, config.admin.clone(), config.seed, None)
-                    .await
-                    .map_err(LoadError::Embedded)?;
-            (embedded.url(), Some(embedded))
-        }
-    };
-    let target = Target::connect(&url, accounts, config.timeout).await?;
-    Ok((target, embedded))
+    Exit::verdict(report.passed())
 }
 
 /// The filters the target lists (`GET /v1/filters`), for PATCH bodies; none if it lists none.
@@ -288,7 +232,7 @@ async fn filters(target: &Target, admin: &Credentials) -> Vec<String> {
 
 /// A progress bar on standard error, hidden when it is not a terminal or progress is off.
 fn bar(config: &LoadConfig, length: u64, template: &str) -> ProgressBar {
-    if !config.progress || !std::io::stderr().is_terminal() {
+    if !config.output.progress || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(length);

@@ -1,5 +1,5 @@
-//! The sessions a load run acts on: built on the target through its session source (created
-//! in bulk through the control API, or the ones a target without it already has), and what
+//! The sessions a load run acts on: built on the target through its session source (opened in
+//! bulk, or the ones a target whose source opens none already has), and what
 //! became of them — the live ids operations pick from, and the killed ids with the instant
 //! their kill was answered, which must never come back.
 
@@ -8,12 +8,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::report;
+use crate::source::{Action, Open, Source};
 use crate::target::{Credentials, Outgoing, Target};
 
-/// Most sessions one `POST /_sim/sessions` asks for while the population is built.
+/// Most sessions one opening asks for while the population is built.
 const BATCH: usize = 10_000;
 
 /// How many recently killed ids GET one probes draw from.
@@ -159,60 +159,36 @@ pub async fn existing(target: &Target, admin: &Credentials) -> Result<Vec<u64>, 
     list_ids(&answer.body)
 }
 
-/// Connects `count` clients through the control API; their ids.
-pub async fn create(target: &Target, count: usize) -> Result<Vec<u64>, String> {
-    #[derive(Deserialize)]
-    struct Created {
-        ids: Vec<u64>,
-    }
-    let answer = target
-        .send(&control(
-            "POST",
-            "/_sim/sessions".into(),
-            json!({ "count": count }),
-        ))
-        .await?;
-    if answer.status != 201 {
-        return Err(format!(
-            "POST /_sim/sessions answered {}: {}",
-            answer.status,
-            answer.body_excerpt()
-        ));
-    }
-    let created: Created = serde_json::from_slice(&answer.body)
-        .map_err(|e| format!("POST /_sim/sessions answered an unexpected body: {e}"))?;
-    Ok(created.ids)
+/// Connects `count` clients through the session source; their ids.
+pub async fn create(source: &Source, count: usize) -> Result<Vec<u64>, String> {
+    let open = Open {
+        count: u32::try_from(count).map_err(|_| format!("{count} sessions at once"))?,
+        ..Open::default()
+    };
+    let ids = source.open(open).await.map_err(|e| e.to_string())?;
+    ids.iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| format!("session id '{id}' is not a decimal number"))
+        })
+        .collect()
 }
 
-/// Disconnects a client through the control API; a session already gone is no error.
-pub async fn close(target: &Target, id: u64) -> Result<(), String> {
-    let path = format!("/_sim/sessions/{id}");
-    let answer = target
-        .send(&control("DELETE", path.clone(), json!({})))
-        .await?;
-    match answer.status {
-        200..=299 | 404 => Ok(()),
-        status => Err(format!(
-            "DELETE {path} answered {status}: {}",
-            answer.body_excerpt()
-        )),
-    }
-}
-
-fn control(method: &str, path: String, body: serde_json::Value) -> Outgoing {
-    Outgoing {
-        method: method.into(),
-        path,
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: Some(body.to_string().into_bytes()),
-        credentials: None,
-    }
+/// Disconnects a client through the session source; a session already gone is no error.
+pub async fn close(source: &Source, id: u64) -> Result<(), String> {
+    let close = Action::Close { id: id.to_string() };
+    source
+        .act(&close)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Builds the population: the sessions the target lists, plus (with the control API) as many
 /// new ones as it takes to reach `wanted`, created in batches. `progress` hears of each batch.
 pub async fn build(
     target: &Target,
+    source: &Source,
     admin: &Credentials,
     wanted: usize,
     progress: &mut dyn FnMut(usize),
@@ -220,12 +196,12 @@ pub async fn build(
     let existing = existing(target, admin).await?;
     let population = Population::default();
     population.add(&existing);
-    let control = target.source().control;
+    let control = source.opens_sessions();
     let mut created = 0;
     if control {
         while existing.len() + created < wanted {
             let count = (wanted - existing.len() - created).min(BATCH);
-            let ids = create(target, count).await?;
+            let ids = create(source, count).await?;
             created += ids.len();
             population.add(&ids);
             progress(created);

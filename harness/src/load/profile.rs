@@ -51,10 +51,9 @@ pub fn parse(origin: &str, text: &str) -> Result<Settings, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::config::{Connection, LoadConfig};
+    use crate::load::config::{LoadConfig, Output};
     use crate::profile::Profile;
-    use crate::schemas::SchemaSet;
-    use crate::target::Credentials;
+    use crate::setup::Setup;
 
     #[test]
     fn every_built_in_profile_is_a_valid_run() {
@@ -62,18 +61,9 @@ mod tests {
         for name in names() {
             let settings = find(name).unwrap();
             assert!(settings.description.is_some(), "{name} has no description");
-            let connection = Connection {
-                target: None,
-                profile: Profile::Maxscale2402,
-                admin: Credentials {
-                    user: "admin".into(),
-                    password: "mariadb".into(),
-                },
-                reports: Vec::new(),
-                schemas: SchemaSet::embedded(),
-                progress: false,
-            };
-            LoadConfig::new(settings, connection).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let setup = Setup::defaults(Profile::Maxscale2402, 0);
+            LoadConfig::new(settings, setup, Output::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
     }
 

@@ -12,7 +12,8 @@ use super::context::Context;
 use super::model::{Answer, Life, Model, Row, Window};
 use super::transition::{self, BodyForm, Fields, Slot, Transition};
 use crate::check::{self, Reply};
-use crate::request;
+use crate::source::Action;
+use crate::target::curl;
 use crate::target::{Outgoing, Response};
 
 /// Real clock only: how long a session killed at once may stay in the list (spec §8.2: 24.02
@@ -329,18 +330,19 @@ impl Case {
                 step: self.step,
                 text: format!("sleep {}.{}", tenths / 10, tenths % 10),
             });
-            let seconds = millis as f64 / 1_000.0;
+            let wait = Action::Advance(Duration::from_millis(millis));
             return self
                 .ctx
-                .block_on(self.ctx.target.advance(seconds))
-                .map_err(|message| {
+                .block_on(self.ctx.source().act(&wait))
+                .map(|_| ())
+                .map_err(|error| {
                     Box::new(Violation {
                         step: self.step,
                         check: "waiting".into(),
-                        expected: format!("{seconds} s passes"),
-                        actual: message,
+                        expected: error.expected,
+                        actual: error.actual,
                         rule: "harness props".into(),
-                        request: String::new(),
+                        request: error.evidence,
                     })
                 });
         }
@@ -818,14 +820,14 @@ impl Case {
             expected: expected.into(),
             actual: actual.into(),
             rule: rule.into(),
-            request: request::curl(&ex.out, self.ctx.target.base()),
+            request: curl(&ex.out, self.ctx.target.base()),
         })
     }
 
     /// Sends a request and times it; `shown` puts it among the report's lines. Whatever the
     /// request, a 5xx is a violation (spec §1: no session endpoint answers one).
     fn send(&mut self, out: Outgoing, shown: bool) -> Checked<Exchange> {
-        let curl = request::curl(&out, self.ctx.target.base());
+        let curl = curl(&out, self.ctx.target.base());
         if shown {
             self.lines.push(Line {
                 step: self.step,

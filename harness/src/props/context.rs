@@ -4,17 +4,16 @@
 
 use std::future::Future;
 
-use reference_server::mutant::Mutant;
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use super::model::Rules;
-use super::PropsError;
 use crate::check::schema::SchemaChecks;
-use crate::embedded::Embedded;
+use crate::error::Error;
 use crate::profile::Profile;
-use crate::run::{self, Options};
-use crate::target::{Clock, Outgoing, Target};
+use crate::setup::{self, Connection, Setup};
+use crate::source::{Clock, Source};
+use crate::target::{Outgoing, Target};
 
 /// The schemas the checks use, by name (`schemas/README.md`, "Which schema for which
 /// response").
@@ -29,7 +28,7 @@ pub const SCHEMAS: [&str; 5] = [
 /// A run's shared state.
 pub struct Context {
     runtime: Runtime,
-    embedded: Option<Embedded>,
+    connection: Connection,
     pub target: Target,
     pub profile: Profile,
     pub rules: Rules,
@@ -39,32 +38,36 @@ pub struct Context {
 }
 
 impl Context {
-    /// Reaches the target of `options` (or starts the embedded server, with `mutant` if given),
-    /// makes sure it has the control API, compiles the schemas and reads the filter names.
-    pub fn open(options: &Options, mutant: Option<Mutant>) -> Result<Context, PropsError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(PropsError::Runtime)?;
-        let schemas = SchemaChecks::compile(&options.schemas, options.profile, SCHEMAS)?;
-        let judged = runtime.block_on(run::reach(options, mutant))?;
+    /// Reaches the target of `setup` (or starts the embedded server), makes sure its session
+    /// source opens sessions, compiles the schemas and reads the filter names.
+    pub fn open(setup: &Setup) -> Result<Context, Error> {
+        let runtime = setup::runtime()?;
+        let schemas = SchemaChecks::compile(&setup.schemas, setup.profile, SCHEMAS)?;
+        let connection = runtime.block_on(setup.connect())?;
+        if !connection.source.opens_sessions() {
+            let why = format!(
+                "the properties need a session source that opens sessions, which {} lacks",
+                connection.target.base()
+            );
+            runtime.block_on(connection.close());
+            return Err(Error::Unsupported(why));
+        }
         let mut context = Context {
+            target: connection.target.clone(),
+            connection,
             runtime,
-            embedded: judged.embedded,
-            target: judged.target,
-            profile: options.profile,
-            rules: Rules::of(options.profile),
+            profile: setup.profile,
+            rules: Rules::of(setup.profile),
             schemas,
             filters: Vec::new(),
         };
-        if !context.target.source().control {
-            let url = context.target.base().to_string();
-            context.close();
-            return Err(PropsError::NoControl(url));
-        }
         context.filters = context.filter_names();
         Ok(context)
+    }
+
+    /// The target's session source.
+    pub fn source(&self) -> &Source {
+        &self.connection.source
     }
 
     /// Runs a future on the run's runtime.
@@ -74,7 +77,7 @@ impl Context {
 
     /// Whether the target's time is the wall's.
     pub fn real_clock(&self) -> bool {
-        self.target.source().clock == Clock::Real
+        self.source().clock() == Clock::Real
     }
 
     /// The ids of `GET /v1/filters`; none when the target does not list them.
@@ -100,8 +103,6 @@ impl Context {
 
     /// Stops the embedded server, if there is one.
     pub fn close(self) {
-        if let Some(embedded) = self.embedded {
-            self.runtime.block_on(embedded.stop());
-        }
+        self.runtime.block_on(self.connection.close());
     }
 }

@@ -23,18 +23,16 @@ pub mod runner;
 pub mod transition;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
-
-use reference_server::mutant::Mutant;
 
 use self::case::{Line, Violation};
 use self::context::Context;
 use self::replay::Replay;
 use self::runner::Search;
-use crate::run::{Exit, Options, RunError};
-use crate::schemas::SchemaError;
+use crate::error::{Error, Exit};
+use crate::setup::Setup;
 
 /// Cases `harness conform` runs after its scenarios.
 pub const CONFORM_CASES: u32 = 16;
@@ -42,51 +40,22 @@ pub const CONFORM_CASES: u32 = 16;
 /// Most transitions of a case that `harness conform` runs.
 pub const CONFORM_STEPS: usize = 16;
 
-/// Why the properties could not be checked.
-#[derive(Debug, thiserror::Error)]
-pub enum PropsError {
-    #[error(transparent)]
-    Run(#[from] RunError),
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
-    #[error("the properties need the simulator's control API (/_sim), which {0} does not offer")]
-    NoControl(String),
-    #[error("failed to start a Tokio runtime: {0}")]
-    Runtime(std::io::Error),
-    #[error("proptest gave up: {0}")]
-    Aborted(String),
-    #[error("replay file {path}: {message}")]
-    Replay { path: String, message: String },
-    #[error("failed to write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
-}
-
-impl PropsError {
-    /// The exit code this error means: 3 for a target that cannot be reached, else 2.
-    pub fn exit(&self) -> Exit {
-        match self {
-            PropsError::Run(error) => error.exit(),
-            _ => Exit::Usage,
-        }
-    }
-}
-
-/// How a property run is made, besides the target options.
+/// How a property run is made, besides the target's setup (whose seed drives the search and
+/// whose mutant is the embedded server's).
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub cases: u32,
     pub max_steps: usize,
-    /// Seeds the search and the embedded server.
-    pub seed: u64,
-    /// A deliberate defect of the embedded server (no `--target`).
-    pub mutant: Option<Mutant>,
     /// How many re-runs shrinking may make; `None`: 4 × cases.
     pub shrink_iters: Option<u32>,
     /// Where a failure's replay file goes; `None` writes none.
     pub replay_dir: Option<PathBuf>,
+}
+
+/// Where replay files of failures go: the given directory, else `harness-failures` in the
+/// temporary directory.
+pub fn failures_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| std::env::temp_dir().join("harness-failures"))
 }
 
 /// What a run found.
@@ -129,29 +98,21 @@ impl Report {
 
 /// Searches for a failing case and reports to `out`: the header, and either the pass line with
 /// the rate or the shrunk failure.
-pub fn run(
-    options: &Options,
-    settings: &Settings,
-    out: &mut dyn Write,
-) -> Result<Report, PropsError> {
-    let options = Options {
-        seed: settings.seed,
-        ..options.clone()
-    };
-    let ctx = Rc::new(Context::open(&options, settings.mutant)?);
+pub fn run(setup: &Setup, settings: &Settings, out: &mut dyn Write) -> Result<Report, Error> {
+    let ctx = Rc::new(Context::open(setup)?);
     let _ = writeln!(
         out,
         "props: {} cases of 1–{} steps against {} (profile {}, seed {})",
         settings.cases,
         settings.max_steps,
         ctx.target.base(),
-        options.profile,
-        settings.seed
+        setup.profile,
+        setup.seed
     );
     let search = Search {
         cases: settings.cases,
         max_steps: settings.max_steps,
-        seed: settings.seed,
+        seed: setup.seed,
         shrink_iters: settings.shrink_iters,
     };
     let found = runner::search(&ctx, search);
@@ -159,11 +120,11 @@ pub fn run(
         let failure = match found.failure {
             Some((sessions, transitions, message)) => {
                 let replay = Replay {
-                    seed: settings.seed,
-                    profile: options.profile,
+                    seed: setup.seed,
+                    profile: setup.profile,
                     sessions,
                     transitions,
-                    mutant: settings.mutant.map(|m| m.name().to_string()),
+                    mutant: setup.mutant.map(|m| m.name().to_string()),
                     found: None,
                 };
                 Some(shrunk(
@@ -176,7 +137,7 @@ pub fn run(
             None => None,
         };
         Ok(Report {
-            seed: settings.seed,
+            seed: setup.seed,
             passed: found.passed,
             elapsed: found.elapsed,
             failure,
@@ -188,20 +149,15 @@ pub fn run(
     Ok(report)
 }
 
-/// Runs a replay file's sequence once against the target of `options` (its profile and seed
+/// Runs a replay file's sequence once against the target of `setup` (its profile and seed
 /// come from the file) and reports to `out`.
-pub fn replay(
-    options: &Options,
-    replay: &Replay,
-    mutant: Option<Mutant>,
-    out: &mut dyn Write,
-) -> Result<Report, PropsError> {
-    let options = Options {
+pub fn replay(setup: &Setup, replay: &Replay, out: &mut dyn Write) -> Result<Report, Error> {
+    let setup = Setup {
         profile: replay.profile,
         seed: replay.seed,
-        ..options.clone()
+        ..setup.clone()
     };
-    let ctx = Rc::new(Context::open(&options, mutant)?);
+    let ctx = Rc::new(Context::open(&setup)?);
     let _ = writeln!(
         out,
         "props: replaying {} steps over {} sessions against {} (profile {}, seed {})",
@@ -232,23 +188,21 @@ pub fn replay(
 }
 
 /// The properties at the end of `harness conform` ([`CONFORM_CASES`] cases, the run's seed):
-/// the scenarios' exit code, or 1 if they passed and the properties fail. A target without the
-/// control API skips them.
-pub fn after_conform(scenarios: Exit, options: &Options, out: &mut dyn Write) -> Exit {
+/// the scenarios' exit code, or 1 if they passed and the properties fail. A target whose
+/// session source cannot open sessions skips them.
+pub fn after_conform(scenarios: Exit, setup: &Setup, failures: &Path, out: &mut dyn Write) -> Exit {
     let settings = Settings {
         cases: CONFORM_CASES,
         max_steps: CONFORM_STEPS,
-        seed: options.seed,
-        mutant: None,
         shrink_iters: None,
-        replay_dir: Some(PathBuf::from(".")),
+        replay_dir: Some(failures.to_path_buf()),
     };
     let _ = writeln!(out);
-    match run(options, &settings, out) {
+    match run(setup, &settings, out) {
         Ok(report) if !report.passed() && scenarios == Exit::Passed => Exit::Failed,
         Ok(_) => scenarios,
-        Err(PropsError::NoControl(url)) => {
-            let _ = writeln!(out, "props: skipped ({url} has no control API)");
+        Err(Error::Unsupported(why)) => {
+            let _ = writeln!(out, "props: skipped ({why})");
             scenarios
         }
         Err(error) => {
@@ -267,8 +221,8 @@ fn shrunk(
     ctx: &Rc<Context>,
     mut replay: Replay,
     message: String,
-    dir: Option<&std::path::Path>,
-) -> Result<Failure, PropsError> {
+    dir: Option<&Path>,
+) -> Result<Failure, Error> {
     let execution = runner::execute(ctx, replay.sessions, &replay.transitions);
     let message = execution
         .violation
@@ -280,6 +234,10 @@ fn shrunk(
     });
     let file = match dir {
         Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                path: dir.display().to_string(),
+                source,
+            })?;
             let path = dir.join(replay.file_name());
             replay.write(&path)?;
             Some(path)

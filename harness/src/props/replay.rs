@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::runner::admissible;
 use super::transition::Transition;
-use super::PropsError;
+use crate::error::Error;
 use crate::profile::Profile;
 
 /// A case to run again.
@@ -38,8 +38,8 @@ const MAX_SESSIONS: usize = 100;
 
 impl Replay {
     /// Reads a replay file and checks that its sequence is one the search could make.
-    pub fn read(path: &Path) -> Result<Replay, PropsError> {
-        let error = |message: String| PropsError::Replay {
+    pub fn read(path: &Path) -> Result<Replay, Error> {
+        let error = |message: String| Error::Read {
             path: path.display().to_string(),
             message,
         };
@@ -56,10 +56,10 @@ impl Replay {
     }
 
     /// Writes the file, pretty-printed.
-    pub fn write(&self, path: &Path) -> Result<(), PropsError> {
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).expect("a replay serialises");
         text.push('\n');
-        std::fs::write(path, text).map_err(|source| PropsError::Write {
+        std::fs::write(path, text).map_err(|source| Error::Write {
             path: path.display().to_string(),
             source,
         })

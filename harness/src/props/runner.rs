@@ -15,7 +15,7 @@ use super::case::{Case, Line, Violation};
 use super::context::Context;
 use super::plan::Plan;
 use super::transition::Transition;
-use super::PropsError;
+use crate::error::Error;
 
 /// The longest a search shrinks a failure, in ms.
 const MAX_SHRINK_TIME_MS: u32 = 120_000;
@@ -88,7 +88,7 @@ pub struct Found {
 }
 
 /// Runs the search against the context's target.
-pub fn search(ctx: &Rc<Context>, search: Search) -> Result<Found, PropsError> {
+pub fn search(ctx: &Rc<Context>, search: Search) -> Result<Found, Error> {
     let config = Config {
         cases: search.cases,
         max_shrink_iters: search.shrink_iters.unwrap_or(u32::MAX),
@@ -130,7 +130,7 @@ pub fn search(ctx: &Rc<Context>, search: Search) -> Result<Found, PropsError> {
         Err(TestError::Fail(reason, (plan, transitions, _))) => {
             Some((plan.sessions(), transitions, reason.to_string()))
         }
-        Err(TestError::Abort(reason)) => return Err(PropsError::Aborted(reason.to_string())),
+        Err(TestError::Abort(reason)) => return Err(Error::Aborted(reason.to_string())),
     };
     Ok(Found {
         passed: passed.get(),

@@ -6,29 +6,23 @@ use std::fmt::Write as _;
 
 use crate::check::Finding;
 use crate::outcome::{RunReport, ScenarioOutcome, StepKind, StepOutcome, Verdict};
-use crate::run::Options;
-use crate::target::{Clock, Target};
+use crate::setup::Connection;
 
 /// Indentation of the evidence under a line.
 const INDENT: &str = "      ";
 
 /// The first line: what is judged, how.
-pub fn header(scenarios: usize, target: &Target, options: &Options) -> String {
-    let source = target.source();
-    let source = match (source.control, source.clock) {
-        (true, Clock::Virtual) => "control API, virtual clock",
-        (true, Clock::Real) => "control API, real clock",
-        (false, _) => "no control API, real clock",
-    };
-    let embedded = if options.target.is_none() {
+pub fn header(scenarios: usize, connection: &Connection) -> String {
+    let embedded = if connection.embedded() {
         "the embedded reference server at "
     } else {
         ""
     };
     format!(
-        "harness: {scenarios} scenarios against {embedded}{} ({source}), profile {}",
-        target.base(),
-        options.profile
+        "harness: {scenarios} scenarios against {embedded}{} ({}), profile {}",
+        connection.target.base(),
+        connection.source.describe(),
+        connection.profile
     )
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::model::Scenario;
-use super::validate;
+use super::validate::{self, Problem};
 
 /// A scenario with the file it came from.
 #[derive(Debug, Clone)]
@@ -44,26 +44,6 @@ pub enum ScenarioError {
     },
     #[error("no scenario named '{0}' (give a scenario file, or the `name` of a built-in scenario or of one in --scenarios DIR)")]
     Unknown(String),
-}
-
-/// One broken rule of the format, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub origin: String,
-    /// Line and column of the step (or of the scenario's start).
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.origin, self.line, self.column, self.message
-        )
-    }
 }
 
 struct Problems<'a>(&'a [Problem]);

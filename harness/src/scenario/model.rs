@@ -1,14 +1,15 @@
 //! The scenario file format (YAML). A scenario names the rules of the spec it checks and is a
-//! sequence of steps: requests to the target with their expectations, control calls that set up
-//! the simulation, clock advances. See `scenarios/README.md` for the author's guide.
+//! sequence of steps: requests to the target with their expectations, session steps that make
+//! and drive sessions through the target's session source, clock advances, and control calls
+//! for the simulator's own knobs. See `scenarios/README.md` for the author's guide.
 //!
 //! ```yaml
 //! name: kill-with-ttl
 //! description: DELETE ?ttl=N kills after more than N whole seconds.
 //! rules: ["spec §8.3"]
-//! requires: [control]
+//! requires: [sessions]
 //! steps:
-//!   - control: { method: POST, path: /_sim/sessions, body: { count: 1 } }
+//!   - session: { open: { count: 1 } }
 //!     capture: { id: { pointer: /ids/0 } }
 //!   - request: { method: DELETE, path: "/v1/sessions/{{id}}", query: { ttl: "2" } }
 //!     expect: { status: { maxscale-24.02: 200, documented: 204 }, body: empty }
@@ -30,6 +31,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use crate::profile::Profile;
+use crate::source::Open;
 
 /// One scenario file.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,7 +63,9 @@ pub struct Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Requirement {
-    /// The simulator's control API (`/_sim/`): creating sessions, busy/idle, the virtual clock.
+    /// A session source that opens sessions and drives their clients (`session:` steps).
+    Sessions,
+    /// The simulator's control API (`/_sim/`), for its own knobs (`control:` steps).
     Control,
     /// A read-only account (`--basic-user`/`--basic-password` of the harness).
     BasicAccount,
@@ -77,13 +81,17 @@ pub struct KnownDeviation {
     pub rule: String,
 }
 
-/// One step. Exactly one of `request`, `control` and `advance` is given.
+/// One step. Exactly one of `request`, `session`, `control` and `advance` is given.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// A request to the target's REST API.
     pub request: Option<Request>,
-    /// A call of the control API (`/_sim/…`); it must succeed (2xx), else the scenario errors.
+    /// Sessions opened, or a client's action, through the target's session source; it must
+    /// succeed, else the scenario errors. `open` answers `{"ids": [...]}` for captures.
+    pub session: Option<SessionStep>,
+    /// A call of the simulator's control API (`/_sim/…`) for what no session source does
+    /// (lingering closes, internal operations, completing a handshake); it must succeed (2xx).
     pub control: Option<Request>,
     /// Seconds to move the clock: through the control API on a virtual clock, by waiting on a
     /// real one.
@@ -98,6 +106,39 @@ pub struct Step {
     pub poll: Option<Poll>,
     /// The rule this step's expectations enforce, when narrower than the scenario's.
     pub rule: Option<String>,
+}
+
+/// What a `session:` step does. Ids may be `{{name}}` variables.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SessionStep {
+    /// Back to the initial state (every scenario also starts from one).
+    Reset,
+    /// Clients connect: `{ count, service, user, remote, authenticated }`.
+    Open(Open),
+    /// A client's statement, answered at once.
+    Query(ClientStatement),
+    /// A client's statement that keeps running.
+    Busy(ClientStatement),
+    /// The running statement completes.
+    Idle(Client),
+    /// The client disconnects.
+    Close(Client),
+}
+
+/// A client, by its session's id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub id: String,
+}
+
+/// A client's statement; the source chooses one when none is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientStatement {
+    pub id: String,
+    pub statement: Option<String>,
 }
 
 /// An HTTP request. Strings may hold `{{name}}` variables.

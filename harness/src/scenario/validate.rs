@@ -4,17 +4,37 @@
 //! cover what the steps use. A file that breaks one is refused before anything is sent.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
 use serde_saphyr::Spanned;
 
-use super::load::Problem;
 use super::model::{
     Auth, ByProfile, Expect, Extract, HeaderCheck, HeaderSpec, JsonAssertion, Poll, Request,
-    Requirement, Scenario, StatusSpec, Step,
+    Requirement, Scenario, SessionStep, StatusSpec, Step,
 };
 use crate::check::{jsonpath::JsonPath, pattern};
 use crate::profile::Profile;
 use crate::vars;
+
+/// One broken rule of the format, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub origin: String,
+    /// Line and column of the step (or of the scenario's start).
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.origin, self.line, self.column, self.message
+        )
+    }
+}
 
 /// Every broken rule of a scenario; empty when it is fine.
 pub fn check(origin: &str, scenario: &Scenario) -> Vec<Problem> {
@@ -88,13 +108,31 @@ impl Checker<'_> {
         let step = &spanned.value;
         let actions = [
             step.request.is_some(),
+            step.session.is_some(),
             step.control.is_some(),
             step.advance.is_some(),
         ];
         if actions.iter().filter(|&&given| given).count() != 1 {
             self.fail(format!(
-                "step {number}: give exactly one of request, control and advance"
+                "step {number}: give exactly one of request, session, control and advance"
             ));
+            return;
+        }
+        if let Some(session) = &step.session {
+            self.session(number, session);
+            if !is_empty(&step.expect) || step.poll.is_some() {
+                self.fail(format!(
+                    "step {number}: a session step takes no expect or poll (it must succeed)"
+                ));
+            }
+            for (name, extract) in &step.capture {
+                if extract.header.is_some() {
+                    self.fail(format!(
+                        "step {number}: a session step captures by pointer (/ids/0), not header"
+                    ));
+                }
+                self.capture(number, name, extract);
+            }
             return;
         }
         if let Some(seconds) = step.advance {
@@ -134,6 +172,30 @@ impl Checker<'_> {
         // A step's captures are for the steps after it.
         for (name, extract) in &step.capture {
             self.capture(number, name, extract);
+        }
+    }
+
+    fn session(&mut self, number: usize, session: &SessionStep) {
+        let requires = &self.scenario.requires;
+        if !requires.contains(&Requirement::Sessions) && !requires.contains(&Requirement::Control) {
+            self.fail(format!(
+                "step {number}: a session step needs `requires: [sessions]`"
+            ));
+        }
+        let (id, statement) = match session {
+            SessionStep::Reset => return,
+            SessionStep::Open(open) => {
+                if open.count == 0 {
+                    self.fail(format!("step {number}: open at least 1 session"));
+                }
+                return;
+            }
+            SessionStep::Query(c) | SessionStep::Busy(c) => (&c.id, c.statement.as_deref()),
+            SessionStep::Idle(c) | SessionStep::Close(c) => (&c.id, None),
+        };
+        self.references(number, vars::references(id));
+        if let Some(statement) = statement {
+            self.references(number, vars::references(statement));
         }
     }
 
@@ -427,8 +489,8 @@ mod tests {
         ));
         assert_eq!(
             text,
-            "t.yaml:5:5: step 1: give exactly one of request, control and advance\n\
-             t.yaml:7:5: step 2: give exactly one of request, control and advance"
+            "t.yaml:5:5: step 1: give exactly one of request, session, control and advance\n\
+             t.yaml:7:5: step 2: give exactly one of request, session, control and advance"
         );
     }
 
@@ -467,5 +529,43 @@ mod tests {
         assert!(text.contains("step 1: a control step needs `requires: [control]`"));
         assert!(text.contains("step 2: `auth: basic` needs `requires: [basic-account]`"));
         assert!(text.contains("step 2: status says nothing for profile maxscale-24.02"));
+    }
+
+    #[test]
+    fn session_steps_need_the_requirement_succeed_silently_and_name_known_ids() {
+        let text = problems(&format!(
+            "{HEAD}steps:\n  - session: {{ open: {{ count: 0 }} }}\n    capture: {{ id: {{ header: etag }} }}\n  - session: {{ busy: {{ id: \"{{{{nope}}}}\" }} }}\n    expect: {{ status: 200 }}\n"
+        ));
+        assert!(
+            text.contains("step 1: a session step needs `requires: [sessions]`"),
+            "{text}"
+        );
+        assert!(text.contains("step 1: open at least 1 session"), "{text}");
+        assert!(
+            text.contains("captures by pointer (/ids/0), not header"),
+            "{text}"
+        );
+        assert!(
+            text.contains("step 2: unknown variable '{{nope}}'"),
+            "{text}"
+        );
+        assert!(
+            text.contains("step 2: a session step takes no expect or poll"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_session_action_is_refused_with_its_place() {
+        let error = ScenarioFile::parse(
+            "t.yaml",
+            &format!(
+                "{HEAD}requires: [sessions]\nsteps:\n  - session: {{ dance: {{ id: \"1\" }} }}\n"
+            ),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("t.yaml:6"), "{error}");
+        assert!(error.contains("dance"), "{error}");
     }
 }

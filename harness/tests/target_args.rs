@@ -1,0 +1,185 @@
+//! The options every command shares (`run`, `conform`, `props`, `load`): a `--target` base path
+//! is honoured, what cannot be honoured is a usage error (exit 2) in every command, and every
+//! `--help` documents the exit codes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+fn harness(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_harness"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .expect("the harness binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+/// The commands that talk to a target, with the arguments each needs besides the shared ones.
+const COMMANDS: [&[&str]; 4] = [
+    &["run", "harness/tests/scenarios/failing.yaml"],
+    &["conform"],
+    &["props", "--cases", "1"],
+    &["load", "--duration", "1s"],
+];
+
+/// A server that answers every request with an empty 404 and remembers each request line,
+/// until it is stopped.
+struct Recorder {
+    url: String,
+    lines: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen, stopped) = (Arc::clone(&lines), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                // The headers, up to the empty line; the requests here carry no body.
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                seen.lock().unwrap().push(line.trim_end().to_string());
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Recorder {
+            url,
+            lines,
+            stop,
+            thread,
+        }
+    }
+
+    /// Stops the server; the request lines it saw.
+    fn finish(self) -> Vec<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.url.trim_start_matches("http://"));
+        self.thread.join().unwrap();
+        let lines = self.lines.lock().unwrap().clone();
+        lines
+    }
+}
+
+#[test]
+fn a_base_path_in_the_target_prefixes_every_request() {
+    let recorder = Recorder::start();
+    let base = recorder.url.clone();
+    let target = format!("{base}/maxscale/");
+    let output = harness(&[
+        "run",
+        "--target",
+        &target,
+        "harness/tests/scenarios/failing.yaml",
+    ]);
+    let lines = recorder.finish();
+    let text = String::from_utf8_lossy(&output.stdout);
+    // The target answers 404 where the scenario expects 200: a failure, not a usage error.
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("GET /maxscale/_sim HTTP/1.1")
+    );
+    assert!(
+        lines.contains(&"GET /maxscale/v1/sessions HTTP/1.1".to_string()),
+        "{lines:?}"
+    );
+    assert!(lines.iter().all(|l| l.contains(" /maxscale/")), "{lines:?}");
+    assert!(
+        text.contains(&format!(
+            "curl -u admin:mariadb {base}/maxscale/v1/sessions"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_target_that_cannot_be_honoured_is_a_usage_error_in_every_command() {
+    let refused = [
+        ("https://127.0.0.1:1", "only http:// targets"),
+        ("http://admin:mariadb@127.0.0.1:1", "credentials in the URL"),
+        ("http://127.0.0.1:1/?pretty=true", "no query or fragment"),
+        ("http://127.0.0.1:1/#top", "no query or fragment"),
+        ("not a url", "is not a URL"),
+    ];
+    for command in COMMANDS {
+        for (url, message) in refused {
+            let mut args = command.to_vec();
+            args.extend(["--target", url]);
+            let output = harness(&args);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+            assert!(
+                stderr(&output).contains(message),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_timeout_of_zero_or_less_is_a_usage_error_in_every_command() {
+    for command in COMMANDS {
+        for timeout in ["0", "-1", "soon"] {
+            let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+            args.push(format!("--timeout={timeout}"));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let output = harness(&args);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+            assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
+        }
+    }
+}
+
+#[test]
+fn every_help_documents_the_exit_codes() {
+    let mut commands: Vec<&[&str]> = vec![&[], &["validate"], &["report", "merge"]];
+    commands.extend(COMMANDS.iter().map(|c| &c[..1]));
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let output = harness(&args);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        for code in [
+            "0  the target conforms",
+            "1  a conformance failure",
+            "2  usage error",
+            "3  the target refuses",
+        ] {
+            assert!(text.contains(code), "{args:?} lacks '{code}':\n{text}");
+        }
+    }
+}
