@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not with `env!`: a build script compiled in one checkout and reused from
+    // a copied target directory must still embed the files of the checkout it builds.
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let manifest = manifest.as_path();
     embed(
         &manifest.join("../schemas"),
         &["json"],

@@ -48,7 +48,10 @@ fn a_ttl_kill_lands_within_the_spec_bound_and_the_scenario_passes() {
             break at;
         }
         assert_eq!(status, 200);
-        assert!(at < GONE_BY, "still there {at:?} after DELETE ?ttl=1 (spec §8.3)");
+        assert!(
+            at < GONE_BY,
+            "still there {at:?} after DELETE ?ttl=1 (spec §8.3)"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(

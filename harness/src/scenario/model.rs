@@ -71,6 +71,17 @@ pub enum Requirement {
     BasicAccount,
 }
 
+impl Requirement {
+    /// The name a scenario file gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::Sessions => "sessions",
+            Requirement::Control => "control",
+            Requirement::BasicAccount => "basic-account",
+        }
+    }
+}
+
 /// Under this profile, the scenario is expected to fail because of a known defect.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
