@@ -102,7 +102,7 @@ impl<'a> Reply<'a> {
 pub fn evaluate(expect: &Expect, reply: &Reply<'_>, ctx: &Context<'_>) -> Vec<Failure> {
     let mut failures = Vec::new();
     if let Some(spec) = expect.status.as_ref().and_then(|s| s.get(ctx.profile)) {
-        failures.extend(status::check(spec, reply.response.status));
+        failures.extend(status::check(spec, &ctx.profile.rules(), reply.response.status));
     }
     for (name, spec) in &expect.headers {
         failures.extend(headers::check(name, spec, reply.response, ctx.vars));

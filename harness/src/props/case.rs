@@ -727,7 +727,7 @@ impl Case {
     fn expect_answer(&self, ex: &Exchange, answer: &Answer, rule: &str) -> Checked {
         match answer {
             Answer::Done => {
-                let success = self.model.rules.success;
+                let success = self.model.rules.write_success;
                 self.expect_status(ex, &[success], &format!("{rule}, doc-vs-code A1–A4"))?;
                 self.expect_empty(ex, rule)
             }
