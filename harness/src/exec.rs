@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::check::schema::SchemaChecks;
 use crate::check::snapshot::Snapshots;
-use crate::check::{self, Context, Failure, Finding, Reply};
+use crate::check::{self, Context, Failure, Reply};
 use crate::outcome::{ScenarioOutcome, StepKind, StepOutcome, Verdict};
 use crate::profile::Profile;
 use crate::request::{curl, prepare};
@@ -255,15 +255,13 @@ impl StepRunner<'_> {
             tries: done.tries,
             findings: failures
                 .into_iter()
-                .map(|f| Finding {
-                    scenario: self.scenario.name.clone(),
-                    step: done.number,
-                    check: f.check,
-                    rule: rule.clone(),
-                    request: done.request.clone(),
-                    expected: f.expected,
-                    actual: f.actual,
-                    because: f.because,
+                .map(|f| {
+                    f.at(
+                        self.scenario.name.as_str(),
+                        done.number,
+                        done.request.clone(),
+                        &rule,
+                    )
                 })
                 .collect(),
             label: done.label,

@@ -97,8 +97,14 @@ mod tests {
     #[test]
     fn a_write_success_is_200_in_24_02_and_204_as_documented() {
         // doc-vs-code A1–A4.
-        assert_eq!(Profile::Maxscale2402.rules().status("write-success"), Some(200));
-        assert_eq!(Profile::Documented.rules().status("write-success"), Some(204));
+        assert_eq!(
+            Profile::Maxscale2402.rules().status("write-success"),
+            Some(200)
+        );
+        assert_eq!(
+            Profile::Documented.rules().status("write-success"),
+            Some(204)
+        );
         assert_eq!(Profile::Documented.rules().status("2xx"), None);
     }
 

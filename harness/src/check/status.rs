@@ -40,7 +40,11 @@ pub fn one_of(allowed: &[u16], response: &Response) -> Option<Failure> {
         return None;
     }
     let expected: Vec<String> = allowed.iter().map(u16::to_string).collect();
-    Some(Failure::new("status", expected.join(" or "), answered(response)))
+    Some(Failure::new(
+        "status",
+        expected.join(" or "),
+        answered(response),
+    ))
 }
 
 /// The failure, if the answer is a 5xx: no session endpoint answers one (spec §1).

@@ -472,10 +472,7 @@ mod tests {
         };
         assert!(ScenarioFile::parse("t.yaml", &step("write-success")).is_ok());
         let text = problems(&step("write-succes"));
-        assert!(
-            text.contains("or a named status (write-success)"),
-            "{text}"
-        );
+        assert!(text.contains("or a named status (write-success)"), "{text}");
     }
 
     #[test]
