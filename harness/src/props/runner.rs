@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
-use super::case::{Case, Line, Violation};
+use super::case::{Case, Line};
 use super::context::Context;
 use super::plan::Plan;
 use super::transition::Transition;
 use super::PropsError;
+use crate::check::Finding;
 
 /// The longest a search shrinks a failure, in ms.
 const MAX_SHRINK_TIME_MS: u32 = 120_000;
@@ -143,7 +144,7 @@ pub fn search(ctx: &Rc<Context>, search: Search) -> Result<Found, PropsError> {
 #[derive(Debug, Clone)]
 pub struct Execution {
     /// The first postcondition that did not hold.
-    pub violation: Option<Violation>,
+    pub violation: Option<Finding>,
     /// The requests made, for the report.
     pub lines: Vec<Line>,
 }
