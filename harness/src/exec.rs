@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::check::schema::SchemaChecks;
 use crate::check::snapshot::Snapshots;
-use crate::check::{self, Context, Failure, Finding, Reply};
+use crate::check::{self, Context, Failure, Reply};
 use crate::outcome::{ScenarioOutcome, StepKind, StepOutcome, Verdict};
 use crate::request::{credentials, prepare};
 use crate::scenario::model::{ClientStatement, Extract, Requirement, Scenario, SessionStep, Step};
@@ -205,6 +205,10 @@ impl StepRunner<'_> {
             }
         };
         done.request = result.evidence.clone();
+        if result.gone && !matches!(action, Action::Close { .. }) {
+            let failure = Failure::new("session", "the client's session to exist", "it is gone");
+            return self.outcome(done, vec![failure]);
+        }
         let answer = Response {
             status: 200,
             headers: Vec::new(),
@@ -325,15 +329,13 @@ impl StepRunner<'_> {
             tries: done.tries,
             findings: failures
                 .into_iter()
-                .map(|f| Finding {
-                    scenario: self.scenario.name.clone(),
-                    step: done.number,
-                    check: f.check,
-                    rule: rule.clone(),
-                    request: done.request.clone(),
-                    expected: f.expected,
-                    actual: f.actual,
-                    because: f.because,
+                .map(|f| {
+                    f.at(
+                        self.scenario.name.as_str(),
+                        done.number,
+                        done.request.clone(),
+                        &rule,
+                    )
                 })
                 .collect(),
             label: done.label,

@@ -13,14 +13,15 @@
 //! - [`error`]: the one error type and the one table of exit codes.
 //! - [`request`]: a scenario's request as sent, and as a curl command line.
 //! - [`vars`]: `{{name}}` variables — captures and built-ins.
-//! - [`check`]: every verdict (status, headers, body, schema, JSON, snapshot with redactions),
-//!   each failure a [`check::Finding`].
+//! - [`check`]: every verdict of every command (status, headers, body, schema, JSON, snapshot
+//!   with redactions), each failure a [`check::Finding`], rendered by [`check::render`].
 //! - [`exec`]: runs one scenario — steps, captures, polling, skips, known deviations.
 //! - [`outcome`]: what a run found; [`report`] renders it (console, JUnit, JSON).
 //! - [`run`]: a whole run — target or embedded server, scenarios, reports, exit code.
 //! - [`embedded`]: the reference server started in-process, spoken to over HTTP only.
 //! - [`mutants`]: the kill table — the suite against every deliberate defect.
-//! - [`profile`]: the profiles a target is held to.
+//! - [`profile`]: the profiles a target is held to, and the one table of what differs between
+//!   them ([`profile::Rules`]).
 //! - [`load`]: `harness load` — load simulation with thousands of synthetic sessions, churn,
 //!   open and closed models, HDR latency histograms, thresholds, JSON/HTML reports and merge.
 //! - [`props`]: `harness props` — a stateful property test of PATCH, restart and kill-ttl

@@ -87,12 +87,7 @@ pub fn line(row: &Row) -> String {
     };
     let evidence = row.findings.first().map_or_else(
         || "-".to_string(),
-        |f| {
-            format!(
-                "{} / step {} / {} / {}",
-                f.scenario, f.step, f.check, f.rule
-            )
-        },
+        |f| format!("{} / step {} / {} / {}", f.place, f.step, f.check, f.rule),
     );
     format!("{:<30} {result:<9} {evidence}\n", row.name())
 }

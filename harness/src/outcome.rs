@@ -45,7 +45,8 @@ pub struct StepOutcome {
     /// Counted from 1.
     pub number: usize,
     pub kind: StepKind,
-    /// What it did: `GET /v1/sessions/3`, `control POST /_sim/sessions`, `advance 2.5 s`.
+    /// What it did: `GET /v1/sessions/3`, `session open 2 sessions`, `control POST
+    /// /_sim/sessions/3/internal-ops`, `advance 2.5 s`.
     pub label: String,
     /// How often it was sent (more than once when polling).
     pub tries: u32,

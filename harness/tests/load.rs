@@ -12,6 +12,7 @@ use harness::load::config::{LoadConfig, MixSetting, Output, Settings};
 use harness::load::{self, judge::kind};
 use harness::profile::Profile;
 use harness::setup::Setup;
+use harness::target::TargetUrl;
 
 fn harness(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_harness"))
@@ -225,16 +226,66 @@ async fn a_killed_session_coming_back_is_caught() {
     let example = report
         .examples
         .iter()
-        .find(|e| e.kind == kind::KILLED_CAME_BACK)
+        .find(|e| e.check == kind::KILLED_CAME_BACK)
         .unwrap();
-    assert_eq!(example.operation, "get-one");
+    assert_eq!(example.place, "load get-one");
+    assert_eq!(example.rule, "spec §8.2");
     assert!(example
-        .message
+        .actual
         .starts_with("answered 200 for a session whose kill was answered"));
     assert!(example
-        .curl
+        .request
         .starts_with("curl -u admin:mariadb http://127.0.0.1:"));
     assert!(text.contains("killed-came-back"), "{text}");
     // The driver runs for its whole duration (how much longer it takes is the machine's).
     assert!(Duration::from_secs_f64(report.elapsed_s) >= Duration::from_secs(1));
+}
+
+/// A target answering writes as documented (204) conforms to `--profile documented` and breaks
+/// `--profile maxscale-24.02`, whose write success is 200 (doc-vs-code A1–A4): the load judge
+/// reads the profile table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_success_is_judged_by_the_profile() {
+    let documented = Setup {
+        clock: EmbeddedClock::Real,
+        ..Setup::defaults(Profile::Documented, 0)
+    };
+    let server = documented.connect().await.unwrap();
+    let url = TargetUrl::parse(server.target.base()).unwrap();
+    let mut reports = Vec::new();
+    for profile in Profile::ALL {
+        let settings = Settings {
+            sessions: Some(40),
+            duration: Some("1s".into()),
+            rate: Some(100.0),
+            mix: Some(MixSetting::Text("get-one=2,kill=1".into())),
+            ..Settings::default()
+        };
+        let setup = Setup {
+            target: Some(url.clone()),
+            ..Setup::defaults(profile, 0)
+        };
+        let config = LoadConfig::new(settings, setup, Output::default()).unwrap();
+        let mut out = Vec::new();
+        let report = load::run(&config, &mut out).await.unwrap();
+        reports.push((profile, report, String::from_utf8(out).unwrap()));
+    }
+    server.close().await;
+    for (profile, report, text) in reports {
+        match profile {
+            Profile::Documented => assert!(report.clean(), "{text}"),
+            Profile::Maxscale2402 => {
+                assert!(report.violations[kind::STATUS] > 0, "{text}");
+                let example = report
+                    .examples
+                    .iter()
+                    .find(|e| e.check == kind::STATUS)
+                    .unwrap();
+                assert_eq!(example.place, "load kill");
+                assert_eq!(example.actual, "204");
+                assert!(example.rule.contains("doc-vs-code A4"), "{}", example.rule);
+                assert!(text.contains("200 (write-success)"), "{text}");
+            }
+        }
+    }
 }

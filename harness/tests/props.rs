@@ -192,7 +192,7 @@ fn a_failure_writes_a_replay_file_that_reproduces_it_from_the_command_line() {
         stdout.contains("    1. curl -u admin:mariadb -X DELETE"),
         "{stdout}"
     );
-    assert!(stdout.contains("rule:     spec §8.3"), "{stdout}");
+    assert!(stdout.contains("rule:    spec §8.3"), "{stdout}");
     let output = harness(&["props", "--replay", path]);
     assert_eq!(
         output.status.code(),

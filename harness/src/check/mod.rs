@@ -1,7 +1,8 @@
-//! One place for every verdict. Each kind of expectation has its file — [`status`], [`headers`],
-//! [`body`], [`schema`], [`json`] (over [`jsonpath`]), [`snapshot`] (over [`redact`]) — and
-//! returns [`Failure`]s; the executor turns them into [`Finding`]s by adding the scenario, the
-//! step, the rule and the request.
+//! One place for every verdict, for every command. Each kind of expectation has its file —
+//! [`status`], [`headers`], [`body`], [`schema`], [`json`] (over [`jsonpath`]), [`snapshot`]
+//! (over [`redact`]) — and returns [`Failure`]s. Whoever asked places them ([`Failure::at`]):
+//! the scenario executor, a property case, the load judge. The [`Finding`] they become is the
+//! one finding type of the harness, and [`render`] the one way a console shows it.
 
 pub mod body;
 pub mod diff;
@@ -13,8 +14,10 @@ pub mod schema;
 pub mod snapshot;
 pub mod status;
 
+use std::fmt::{self, Write as _};
+
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::profile::Profile;
@@ -22,7 +25,7 @@ use crate::scenario::model::{Expect, Scenario};
 use crate::target::Response;
 use crate::vars::Vars;
 
-/// One expectation that did not hold, before it is placed in its scenario and step.
+/// One expectation that did not hold, before it is placed where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// Which check: `status`, `header ETag`, `schema session-one`, `json /data/id`, …
@@ -32,6 +35,8 @@ pub struct Failure {
     pub actual: String,
     /// The author's reason for the assertion, when given.
     pub because: Option<String>,
+    /// The rule the check itself enforces (`spec §8.2`), when it knows better than its place.
+    pub rule: Option<String>,
 }
 
 impl Failure {
@@ -46,26 +51,124 @@ impl Failure {
             expected: expected.into(),
             actual: actual.into(),
             because: None,
+            rule: None,
+        }
+    }
+
+    /// The failure, naming the rule it breaks.
+    pub fn breaking(self, rule: impl Into<String>) -> Failure {
+        Failure {
+            rule: Some(rule.into()),
+            ..self
+        }
+    }
+
+    /// The finding this failure is at `place` and `step` (0: none), shown by `request` (a curl
+    /// command line, or empty); its rule is its own, else `rule`.
+    pub fn at(self, place: impl Into<String>, step: usize, request: String, rule: &str) -> Finding {
+        Finding {
+            place: place.into(),
+            step,
+            check: self.check,
+            rule: self.rule.unwrap_or_else(|| rule.to_string()),
+            request,
+            expected: self.expected,
+            actual: self.actual,
+            because: self.because,
         }
     }
 }
 
-/// A failed expectation with its evidence: where it was, which rule it enforces, and the request
-/// that shows it (as a curl command line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A failed expectation with its evidence, whichever command found it: where it was, which rule
+/// it enforces, what was expected and what came back, and the request that shows it (as a curl
+/// command line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub scenario: String,
-    /// The step, counted from 1.
+    /// Where it was found: a scenario's name, `props case`, `props setup`, `load get-one`.
+    pub place: String,
+    /// The step of the place, counted from 1; 0 when it has none.
+    #[serde(default)]
     pub step: usize,
     pub check: String,
-    /// The rule: the step's `rule`, else the scenario's rules.
+    /// The rule, as `spec §8.3` or `doc-vs-code A25`.
+    #[serde(default)]
     pub rule: String,
     /// The request as a curl command line (empty for a clock advance).
+    #[serde(default)]
     pub request: String,
+    #[serde(default)]
     pub expected: String,
     pub actual: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
+}
+
+impl Finding {
+    /// Where it was found: `props case, step 3`, `load get-one`.
+    pub fn origin(&self) -> String {
+        if self.step == 0 {
+            self.place.clone()
+        } else {
+            format!("{}, step {}", self.place, self.step)
+        }
+    }
+}
+
+/// The finding under its origin, as [`render`] shows it.
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.origin())?;
+        f.write_str(render(std::slice::from_ref(self), "  ").trim_end())
+    }
+}
+
+/// The evidence of findings, every line starting with `indent`: each failed check with what
+/// was expected and what came back (and why, when the author said), then the rule and the
+/// request — once when they all share them, as the findings of one step do.
+pub fn render(findings: &[Finding], indent: &str) -> String {
+    let shared = findings
+        .windows(2)
+        .all(|w| w[0].rule == w[1].rule && w[0].request == w[1].request);
+    let mut out = String::new();
+    for (i, finding) in findings.iter().enumerate() {
+        let _ = writeln!(out, "{indent}{}", finding.check);
+        let _ = writeln!(
+            out,
+            "{indent}  {}",
+            labelled("expected:", &finding.expected, indent)
+        );
+        let _ = writeln!(
+            out,
+            "{indent}  {}",
+            labelled("actual:", &finding.actual, indent)
+        );
+        if let Some(because) = &finding.because {
+            let _ = writeln!(out, "{indent}  because:  {because}");
+        }
+        if !shared || i + 1 == findings.len() {
+            let _ = writeln!(out, "{indent}rule:    {}", finding.rule);
+            if !finding.request.is_empty() {
+                let _ = writeln!(out, "{indent}request: {}", finding.request);
+            }
+        }
+    }
+    out
+}
+
+/// `label value` on one line, or, when the value has several lines, the label alone and the
+/// value on indented lines below it.
+fn labelled(label: &str, text: &str, indent: &str) -> String {
+    if !text.contains('\n') {
+        return format!("{label:<9} {text}");
+    }
+    let mut out = label.to_string();
+    for line in text.lines() {
+        out.push('\n');
+        out.push_str(indent);
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
 }
 
 /// What the checks of one step need besides the response.
@@ -102,7 +205,11 @@ impl<'a> Reply<'a> {
 pub fn evaluate(expect: &Expect, reply: &Reply<'_>, ctx: &Context<'_>) -> Vec<Failure> {
     let mut failures = Vec::new();
     if let Some(spec) = expect.status.as_ref().and_then(|s| s.get(ctx.profile)) {
-        failures.extend(status::check(spec, reply.response.status));
+        failures.extend(status::check(
+            spec,
+            &ctx.profile.rules(),
+            reply.response.status,
+        ));
     }
     for (name, spec) in &expect.headers {
         failures.extend(headers::check(name, spec, reply.response, ctx.vars));
@@ -123,4 +230,41 @@ pub fn evaluate(expect: &Expect, reply: &Reply<'_>, ctx: &Context<'_>) -> Vec<Fa
 /// Compiles a scenario's regular expression (the `regex` crate: linear time, no look-around).
 pub fn pattern(text: &str) -> Result<Regex, String> {
     Regex::new(text).map_err(|e| format!("pattern '{text}': {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(check: &str, actual: &str) -> Finding {
+        Failure::new(check, "200", actual).at(
+            "kill-now",
+            2,
+            "curl http://h/v1/sessions/1".into(),
+            "spec §8.2",
+        )
+    }
+
+    #[test]
+    fn the_findings_of_one_step_share_their_rule_and_request() {
+        let text = render(&[finding("status", "404"), finding("body", "x\ny")], "  ");
+        assert_eq!(
+            text,
+            "  status\n    expected: 200\n    actual:   404\n  body\n    expected: 200\n    actual:\n      x\n      y\n  rule:    spec §8.2\n  request: curl http://h/v1/sessions/1\n"
+        );
+    }
+
+    #[test]
+    fn a_finding_shows_where_it_was_found_and_its_own_rule() {
+        let own = Failure::new("killed-came-back", "404", "200")
+            .breaking("spec §8.2")
+            .at("load get-one", 0, String::new(), "spec §4");
+        assert_eq!(
+            own.to_string(),
+            "load get-one\n  killed-came-back\n    expected: 404\n    actual:   200\n  rule:    spec §8.2"
+        );
+        assert!(finding("status", "404")
+            .to_string()
+            .starts_with("kill-now, step 2\n"));
+    }
 }

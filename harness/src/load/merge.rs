@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::histogram::add_timelines;
-use super::report::{Example, LoadReport, OpReport};
+use super::report::{LoadReport, OpReport};
+use crate::check::Finding;
 
 /// Most examples a merged report keeps.
 const EXAMPLES: usize = 10;
@@ -61,7 +62,7 @@ fn add(sum: &mut LoadReport, part: LoadReport) -> Result<(), String> {
         part.examples
             .into_iter()
             .take(room)
-            .collect::<Vec<Example>>(),
+            .collect::<Vec<Finding>>(),
     );
     Ok(())
 }

@@ -110,6 +110,7 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
     let population = Arc::new(population);
     let judge = Judge::new(
         schemas,
+        setup.profile.rules(),
         Arc::clone(&population),
         matches!(config.model, Model::Closed { .. }),
         config.list_sample,

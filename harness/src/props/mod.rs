@@ -6,18 +6,20 @@
 //! lists in both body forms and through the relationships endpoint, restarts of one and of all,
 //! DELETEs with every kind of ttl, GETs with `fields`, `filter` and `page`, clients going busy,
 //! idle and sending queries, time passing. After every step the target is compared with a
-//! [`model`] written from the spec ([`case`]); a failing case is shrunk to a minimal sequence,
+//! [`model`] written from the spec ([`post`]); a failing case is shrunk to a minimal sequence,
 //! printed as numbered curl command lines and written to a [`replay`] file. One seed drives
 //! every random choice ([`runner`]).
 //!
 //! Modules: [`model`] (the semantics), [`transition`] (steps and their requests), [`plan`] (the
-//! reference state machine), [`context`] (runtime, target, schemas), [`case`] (one case and its
-//! postconditions), [`runner`] (proptest), [`replay`] (files).
+//! reference state machine), [`context`] (runtime, target, schemas), [`case`] (one case: its
+//! requests and their dispatch), [`post`] (the postconditions, pure), [`runner`] (proptest),
+//! [`replay`] (files). What a case finds is a [`Finding`](crate::check::Finding).
 
 pub mod case;
 pub mod context;
 pub mod model;
 pub mod plan;
+pub mod post;
 pub mod replay;
 pub mod runner;
 pub mod transition;
@@ -27,10 +29,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-use self::case::{Line, Violation};
+use self::case::Line;
 use self::context::Context;
 use self::replay::Replay;
 use self::runner::Search;
+use crate::check::Finding;
 use crate::error::{Error, Exit};
 use crate::setup::Setup;
 
@@ -76,7 +79,7 @@ pub struct Failure {
     pub replay: Replay,
     /// The postcondition it breaks; `None` when the minimal sequence passed on its re-run (a
     /// target whose timing varies), with `message` saying what failed during the search.
-    pub violation: Option<Violation>,
+    pub violation: Option<Finding>,
     pub message: String,
     /// The requests of the re-run.
     pub lines: Vec<Line>,
@@ -227,7 +230,7 @@ fn shrunk(
     let message = execution
         .violation
         .as_ref()
-        .map_or(message, Violation::to_string);
+        .map_or(message, Finding::to_string);
     replay.found = Some(match &execution.violation {
         Some(v) => format!("step {}: {} ({})", v.step, v.check, v.rule),
         None => message.lines().next().unwrap_or_default().to_string(),

@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::transition::{filter_name, FilterData, FilterEntry, Param, RowFilter, UNKNOWN_FILTER};
-use crate::profile::Profile;
 
 /// spec §8.3: a session with ttl N is never killed before about N+0.9 s after the DELETE (the
 /// countdown starts at the current 100 ms tick of the main clock, so it may have started up to
@@ -31,40 +30,9 @@ pub const TTL_LATEST_MS: u64 = 2_000;
 /// if the worker is busy"); a session must be gone by N+2 s plus this much.
 pub const REAL_SLACK_MS: u64 = 250;
 
-/// What a profile holds the answers to (README "Profiles"; doc-vs-code A1–A5, A7, A18).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rules {
-    /// Status of a successful PATCH, restart or DELETE: 200 with an empty body (spec §1,
-    /// doc-vs-code A1–A4) or the documented 204.
-    pub success: u16,
-    /// Whether `parameters.log_debug` is shown and accepted (spec §5.8, doc-vs-code A18).
-    pub log_debug: bool,
-    /// Whether `relationships` under `attributes` (the documented PATCH body) sets the filters
-    /// (spec §6.2, doc-vs-code A5).
-    pub nested_relationships: bool,
-    /// Whether a failed `PATCH …/relationships/filters` carries an error document (spec §4.4).
-    pub e4_error_body: bool,
-}
-
-impl Rules {
-    /// The rules of a profile.
-    pub fn of(profile: Profile) -> Rules {
-        match profile {
-            Profile::Maxscale2402 => Rules {
-                success: 200,
-                log_debug: false,
-                nested_relationships: false,
-                e4_error_body: false,
-            },
-            Profile::Documented => Rules {
-                success: 204,
-                log_debug: true,
-                nested_relationships: true,
-                e4_error_body: true,
-            },
-        }
-    }
-}
+/// The profile table the model reads (log_debug, nested relationships, E4 error bodies, the
+/// write success status).
+pub use crate::profile::Rules;
 
 /// The five levels a session can switch, in the order of [`Flags`].
 const LEVELS: [Param; 5] = [
@@ -647,6 +615,7 @@ fn sorted(mut ids: Vec<u64>) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
 
     #[test]
     fn atoi_follows_the_spec_table() {

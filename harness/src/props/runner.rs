@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
-use super::case::{Case, Line, Violation};
+use super::case::{Case, Line};
 use super::context::Context;
 use super::plan::Plan;
 use super::transition::Transition;
+use crate::check::Finding;
 use crate::error::Error;
 
 /// The longest a search shrinks a failure, in ms.
@@ -143,7 +144,7 @@ pub fn search(ctx: &Rc<Context>, search: Search) -> Result<Found, Error> {
 #[derive(Debug, Clone)]
 pub struct Execution {
     /// The first postcondition that did not hold.
-    pub violation: Option<Violation>,
+    pub violation: Option<Finding>,
     /// The requests made, for the report.
     pub lines: Vec<Line>,
 }

@@ -48,13 +48,14 @@ pub enum Transition {
         filter: Option<RowFilter>,
         page: Option<Page>,
     },
-    /// The client starts a request that keeps running (`POST /_sim/sessions/:id/busy`).
+    /// The client starts a request that keeps running (the session source's `busy`).
     Busy { session: Slot },
-    /// The running request completes (`POST /_sim/sessions/:id/idle`).
+    /// The running request completes (the session source's `idle`).
     Idle { session: Slot },
-    /// The client sends a request that is answered at once (`POST /_sim/sessions/:id/query`).
+    /// The client sends a request that is answered at once (the session source's `query`).
     Query { session: Slot },
-    /// Time moves on by `tenths` × 0.1 s (`POST /_sim/clock/advance`, or waiting on a real clock).
+    /// Time moves on by `tenths` × 0.1 s (the session source's `advance`: the virtual clock, or
+    /// waiting on a real one).
     Advance { tenths: u8 },
 }
 

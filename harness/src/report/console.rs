@@ -4,12 +4,12 @@
 
 use std::fmt::Write as _;
 
-use crate::check::Finding;
+use crate::check;
 use crate::outcome::{RunReport, ScenarioOutcome, StepKind, StepOutcome, Verdict};
 use crate::setup::Connection;
 
 /// Indentation of the evidence under a line.
-const INDENT: &str = "      ";
+pub const INDENT: &str = "      ";
 
 /// The first line: what is judged, how.
 pub fn header(scenarios: usize, connection: &Connection) -> String {
@@ -49,7 +49,7 @@ pub fn scenario(outcome: &ScenarioOutcome) -> String {
             _ => "FAIL ",
         };
         let _ = writeln!(out, "{tag} {name}  {}", step_title(step));
-        out.push_str(&evidence(&step.findings));
+        out.push_str(&check::render(&step.findings, INDENT));
         if let Verdict::KnownDeviation { rule } = &outcome.verdict {
             let _ = writeln!(out, "{INDENT}known deviation: {rule}");
         }
@@ -68,46 +68,6 @@ fn step_title(step: &StepOutcome) -> String {
         String::new()
     };
     format!("step {}: {}{tries}", step.number, step.label)
-}
-
-/// The failed checks of a step, then its rule and request (the same for all of them).
-pub fn evidence(findings: &[Finding]) -> String {
-    let mut out = String::new();
-    for finding in findings {
-        let _ = writeln!(out, "{INDENT}{}", finding.check);
-        let _ = writeln!(
-            out,
-            "{INDENT}  {}",
-            labelled("expected:", &finding.expected)
-        );
-        let _ = writeln!(out, "{INDENT}  {}", labelled("actual:", &finding.actual));
-        if let Some(because) = &finding.because {
-            let _ = writeln!(out, "{INDENT}  because:  {because}");
-        }
-    }
-    if let Some(first) = findings.first() {
-        let _ = writeln!(out, "{INDENT}rule:    {}", first.rule);
-        if !first.request.is_empty() {
-            let _ = writeln!(out, "{INDENT}request: {}", first.request);
-        }
-    }
-    out
-}
-
-/// `label value` on one line, or, when the value has several lines, the label alone and the
-/// value on indented lines below it.
-fn labelled(label: &str, text: &str) -> String {
-    if !text.contains('\n') {
-        return format!("{label:<9} {text}");
-    }
-    let mut out = label.to_string();
-    for line in text.lines() {
-        out.push('\n');
-        out.push_str(INDENT);
-        out.push_str("    ");
-        out.push_str(line);
-    }
-    out
 }
 
 /// The closing line: the counts and the seed.

@@ -4,7 +4,8 @@
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::console::evidence;
+use super::console::INDENT;
+use crate::check;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 
 /// The report as XML.
@@ -38,7 +39,7 @@ fn test_case(outcome: &ScenarioOutcome) -> TestCase {
                     first.step, first.check, first.rule
                 ));
             }
-            status.set_description(evidence(&findings));
+            status.set_description(check::render(&findings, INDENT));
             status
         }
         Verdict::Skipped { reason } => {
@@ -51,7 +52,10 @@ fn test_case(outcome: &ScenarioOutcome) -> TestCase {
     case.set_classname(outcome.origin.as_str());
     case.set_time(outcome.duration);
     if let Verdict::KnownDeviation { rule } = &outcome.verdict {
-        case.set_system_out(format!("known deviation: {rule}\n{}", evidence(&findings)));
+        case.set_system_out(format!(
+            "known deviation: {rule}\n{}",
+            check::render(&findings, INDENT)
+        ));
     }
     case
 }

@@ -12,7 +12,7 @@
 //!   - session: { open: { count: 1 } }
 //!     capture: { id: { pointer: /ids/0 } }
 //!   - request: { method: DELETE, path: "/v1/sessions/{{id}}", query: { ttl: "2" } }
-//!     expect: { status: { maxscale-24.02: 200, documented: 204 }, body: empty }
+//!     expect: { status: write-success, body: empty }
 //!   - advance: 2.5
 //!   - request: { method: GET, path: "/v1/sessions/{{id}}" }
 //!     expect: { status: 200 }
@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use crate::profile::Profile;
+use crate::profile::{Profile, NAMED_STATUSES};
 use crate::source::Open;
 
 /// One scenario file.
@@ -230,13 +230,32 @@ impl<T> ByProfile<T> {
     }
 }
 
-/// An expected status: exact (`200`), a set (`[200, 204]`) or a class (`"2xx"`).
+/// An expected status: exact (`200`), a set (`[200, 204]`), a status of the profile table
+/// named (`write-success`, [`crate::profile::Rules`]) or a class (`"2xx"`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StatusSpec {
     Exact(u16),
     OneOf(Vec<u16>),
+    Named(StatusName),
     Class(String),
+}
+
+/// A name of [`NAMED_STATUSES`]; any other text is not one (it may be a class).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusName(pub String);
+
+impl<'de> Deserialize<'de> for StatusName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StatusName, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if NAMED_STATUSES.contains(&name.as_str()) {
+            Ok(StatusName(name))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "'{name}' is not a named status"
+            )))
+        }
+    }
 }
 
 /// An expected header.

@@ -13,7 +13,7 @@ use super::model::{
     Requirement, Scenario, SessionStep, StatusSpec, Step,
 };
 use crate::check::{jsonpath::JsonPath, pattern};
-use crate::profile::Profile;
+use crate::profile::{Profile, NAMED_STATUSES};
 use crate::vars;
 
 /// One broken rule of the format, with where it is.
@@ -283,13 +283,16 @@ impl Checker<'_> {
             StatusSpec::OneOf(codes) => {
                 !codes.is_empty() && codes.iter().all(|code| (100..600).contains(code))
             }
+            // Only a name of the profile table deserialises as one.
+            StatusSpec::Named(_) => true,
             StatusSpec::Class(class) => {
                 class.len() == 3 && matches!(class.as_bytes(), [b'1'..=b'5', b'x', b'x'])
             }
         };
         if !ok {
             self.fail(format!(
-                "step {number}: status must be a code (100–599), a list of codes or a class such as \"2xx\""
+                "step {number}: status must be a code (100–599), a list of codes, a class such as \"2xx\" or a named status ({})",
+                NAMED_STATUSES.join(", ")
             ));
         }
     }
@@ -519,6 +522,19 @@ mod tests {
             "t.yaml:6:5: step 1: unknown variable '{{id}}' (built-ins: host; or capture it in an earlier step)\n\
              t.yaml:9:5: step 2: unknown variable '{{etag}}' (built-ins: host; or capture it in an earlier step)"
         );
+    }
+
+    #[test]
+    fn a_status_may_name_a_row_of_the_profile_table() {
+        // doc-vs-code A1–A4: `write-success` stands for 200 or 204 by profile.
+        let step = |status: &str| {
+            format!(
+                "{HEAD}steps:\n  - request: {{ method: DELETE, path: /v1/sessions/1 }}\n    expect: {{ status: {status}, body: empty }}\n"
+            )
+        };
+        assert!(ScenarioFile::parse("t.yaml", &step("write-success")).is_ok());
+        let text = problems(&step("write-succes"));
+        assert!(text.contains("or a named status (write-success)"), "{text}");
     }
 
     #[test]

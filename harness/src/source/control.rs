@@ -36,8 +36,8 @@ impl ControlApi {
     pub async fn act(&self, action: &Action) -> Result<Done, SourceError> {
         let (method, path, body) = request(action);
         let out = Outgoing::json(method, path, Some(&body), None);
-        // A client that is already gone has disconnected: closing it again is no error.
-        let gone = |status: u16| matches!(action, Action::Close { .. }) && status == 404;
+        // A client whose session is gone has been disconnected: its action says so.
+        let gone = |status: u16| action.is_client() && status == 404;
         let response = self.call(&out, gone).await?;
         let evidence = curl(&out, self.target.base());
         let ids = match action {
@@ -48,7 +48,11 @@ impl ControlApi {
             })?,
             _ => Vec::new(),
         };
-        Ok(Done { ids, evidence })
+        Ok(Done {
+            ids,
+            gone: gone(response.status),
+            evidence,
+        })
     }
 
     /// Sends a request of a scenario's `control:` step: its answer, whatever the status.

@@ -75,6 +75,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action is one client's (query, busy, idle, close), whose session may be gone.
+    pub fn is_client(&self) -> bool {
+        matches!(
+            self,
+            Action::Query { .. } | Action::Busy { .. } | Action::Idle { .. } | Action::Close { .. }
+        )
+    }
+
     /// A short label: `open 2 sessions`, `busy 7`, `advance 2.5 s`.
     pub fn label(&self) -> String {
         match self {
@@ -98,6 +106,8 @@ impl Action {
 pub struct Done {
     /// The ids of the sessions an `Open` made, in order.
     pub ids: Vec<String>,
+    /// A client's action found its session gone (killed or closed): the client is disconnected.
+    pub gone: bool,
     /// The action as a command line a person can run again (curl for the control API, `sleep`
     /// for waiting); empty when nothing was sent.
     pub evidence: String,
@@ -224,7 +234,7 @@ async fn wait_for(wait: Duration) -> Result<Done, SourceError> {
     }
     tokio::time::sleep(wait).await;
     Ok(Done {
-        ids: Vec::new(),
         evidence,
+        ..Done::default()
     })
 }

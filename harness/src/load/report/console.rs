@@ -155,11 +155,9 @@ fn violations(report: &LoadReport, out: &mut String) {
     }
     let _ = writeln!(out, "violations: {}", broken.join(", "));
     for example in report.examples.iter().take(SHOWN_EXAMPLES) {
-        let _ = writeln!(
-            out,
-            "  {}  {}: {}\n      request: {}",
-            example.kind, example.operation, example.message, example.curl
-        );
+        for line in example.to_string().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
     }
 }
 

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::Finding;
+
 use super::config::Model;
 use super::histogram::{Latencies, Recorded};
 use super::threshold::Verdict;
@@ -41,10 +43,13 @@ pub struct LoadReport {
     /// By operation name.
     pub operations: BTreeMap<String, OpReport>,
     pub checks: Checks,
-    /// Broken checks by kind (`status`, `server-error`, `schema`, `killed-came-back`, …).
+    /// Broken checks by check name (`status`, `server-error`, `schema session-one`,
+    /// `killed-came-back`, …).
     pub violations: BTreeMap<String, u64>,
-    /// The first violations, with their requests.
-    pub examples: Vec<Example>,
+    /// The first violations, with their requests; written in the form of `harness-load/1`
+    /// ([`examples`]).
+    #[serde(with = "examples")]
+    pub examples: Vec<Finding>,
     /// Thresholds judged on this report.
     pub thresholds: Vec<Verdict>,
 }
@@ -127,14 +132,58 @@ pub struct Summary {
     pub max_ms: f64,
 }
 
-/// One violation, as evidence.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Example {
-    pub kind: String,
-    pub operation: String,
-    pub message: String,
-    /// The request as a curl command line.
-    pub curl: String,
+/// The JSON form of the examples: each [`Finding`] under the member names `harness-load/1`
+/// gave it — `kind` (the check), `operation`, `message` (what came back), `curl` (the request)
+/// — plus `expected` and `rule`, which older reports lack. Reports of either age read back.
+pub mod examples {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::check::Finding;
+
+    /// Where a load run finds: `load OPERATION`.
+    const PLACE: &str = "load ";
+
+    #[derive(Serialize, Deserialize)]
+    struct Example {
+        kind: String,
+        operation: String,
+        message: String,
+        curl: String,
+        #[serde(default)]
+        expected: String,
+        #[serde(default)]
+        rule: String,
+    }
+
+    /// Writes the findings in the report's form.
+    pub fn serialize<S: Serializer>(findings: &[Finding], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(findings.iter().map(|f| Example {
+            kind: f.check.clone(),
+            operation: f.place.strip_prefix(PLACE).unwrap_or(&f.place).to_string(),
+            message: f.actual.clone(),
+            curl: f.request.clone(),
+            expected: f.expected.clone(),
+            rule: f.rule.clone(),
+        }))
+    }
+
+    /// Reads the findings back.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Finding>, D::Error> {
+        let examples = Vec::<Example>::deserialize(d)?;
+        Ok(examples
+            .into_iter()
+            .map(|e| Finding {
+                place: format!("{PLACE}{}", e.operation),
+                step: 0,
+                check: e.kind,
+                rule: e.rule,
+                request: e.curl,
+                expected: e.expected,
+                actual: e.message,
+                because: None,
+            })
+            .collect())
+    }
 }
 
 impl OpReport {
@@ -197,5 +246,41 @@ impl LoadReport {
     /// Whether every threshold held and no check was broken: exit code 0.
     pub fn passed(&self) -> bool {
         self.clean() && self.thresholds.iter().all(|t| t.passed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use crate::check::Finding;
+
+    #[derive(Serialize, Deserialize)]
+    struct Doc {
+        #[serde(with = "super::examples")]
+        examples: Vec<Finding>,
+    }
+
+    #[test]
+    fn examples_keep_the_form_of_harness_load_1() {
+        let old = r#"{"examples": [{"kind": "status", "operation": "kill", "message": "204", "curl": "curl -X DELETE x"}]}"#;
+        let doc: Doc = serde_json::from_str(old).unwrap();
+        let finding = &doc.examples[0];
+        assert_eq!(
+            (finding.place.as_str(), finding.check.as_str()),
+            ("load kill", "status")
+        );
+        assert_eq!(
+            (finding.actual.as_str(), finding.request.as_str()),
+            ("204", "curl -X DELETE x")
+        );
+        let written = serde_json::to_value(&doc).unwrap();
+        assert_eq!(
+            written["examples"][0],
+            serde_json::json!({
+                "kind": "status", "operation": "kill", "message": "204",
+                "curl": "curl -X DELETE x", "expected": "", "rule": ""
+            })
+        );
     }
 }
