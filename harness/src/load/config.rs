@@ -5,32 +5,11 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::op::Mix;
+use super::op::{Mix, Model};
 use super::threshold::Threshold;
 use crate::setup::Setup;
-
-/// How requests are issued.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Model {
-    /// Open model: a constant arrival rate (requests per second) on a fixed timetable; latency
-    /// counts from each request's scheduled time, so a slow answer that delays later requests
-    /// shows in their latency too (no coordinated omission).
-    Open { rate: f64 },
-    /// Closed model: this many workers, each sending its next request when the last is answered.
-    Closed { concurrency: usize },
-}
-
-impl std::fmt::Display for Model {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Model::Open { rate } => write!(f, "open, {rate} requests/s"),
-            Model::Closed { concurrency } => write!(f, "closed, {concurrency} workers"),
-        }
-    }
-}
 
 /// The settings of a run as a profile file or the command line gives them; every one is
 /// optional, and [`Settings::over`] lays the command line over a profile.

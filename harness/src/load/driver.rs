@@ -23,10 +23,9 @@ use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::config::Model;
 use super::histogram::{Recorder, Sample};
 use super::judge::{Exchange, Judge};
-use super::op::{Mix, Operation};
+use super::op::{Mix, Model, Operation};
 use super::population::Population;
 use super::report::OpReport;
 use crate::target::{Credentials, Target};

@@ -215,6 +215,22 @@ pub fn add_timelines(
         .collect()
 }
 
+/// Milliseconds as a short text with three or four significant digits: `850us`, `2.46ms`,
+/// `32.4ms`, `102ms`, `1.25s`.
+pub fn format_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{:.0}us", ms * 1000.0)
+    } else if ms < 10.0 {
+        format!("{ms:.2}ms")
+    } else if ms < 100.0 {
+        format!("{ms:.1}ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0}ms")
+    } else {
+        format!("{:.2}s", ms / 1000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,10 +40,10 @@ use tokio::sync::watch;
 
 use crate::error::{Error, Exit};
 use crate::target::{Credentials, Outgoing, Target};
-use config::{LoadConfig, LoadReportKind, Model};
+use config::{LoadConfig, LoadReportKind};
 use driver::Driver;
 use judge::{Judge, Schemas};
-use op::Operation;
+use op::{Model, Operation};
 use report::{LoadReport, FORMAT};
 
 /// A whole load run, narrated on `out`: reach the target (or start the embedded reference server

@@ -3,9 +3,31 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::target::{Credentials, Outgoing};
+
+/// How requests are issued.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Model {
+    /// Open model: a constant arrival rate (requests per second) on a fixed timetable; latency
+    /// counts from each request's scheduled time, so a slow answer that delays later requests
+    /// shows in their latency too (no coordinated omission).
+    Open { rate: f64 },
+    /// Closed model: this many workers, each sending its next request when the last is answered.
+    Closed { concurrency: usize },
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Model::Open { rate } => write!(f, "open, {rate} requests/s"),
+            Model::Closed { concurrency } => write!(f, "closed, {concurrency} workers"),
+        }
+    }
+}
 
 /// One kind of REST request on the session resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

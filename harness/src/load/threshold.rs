@@ -11,11 +11,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
+use super::histogram::format_ms;
 use super::histogram::Latencies;
 use super::op::Operation;
-use super::report::LoadReport;
+use super::report::{LoadReport, Verdict};
 
 /// One criterion.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,15 +55,6 @@ impl Comparison {
             Comparison::GreaterOrEqual => actual >= limit,
         }
     }
-}
-
-/// A threshold judged on a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Verdict {
-    pub threshold: String,
-    pub passed: bool,
-    /// The measured value, with its unit (or why there is none).
-    pub actual: String,
 }
 
 impl FromStr for Threshold {
@@ -200,22 +190,6 @@ fn measure(
             let rate = requests as f64 / report.elapsed_s.max(f64::MIN_POSITIVE);
             (rate, format!("{rate:.1}/s"))
         }
-    }
-}
-
-/// Milliseconds as a short text with three or four significant digits: `850us`, `2.46ms`,
-/// `32.4ms`, `102ms`, `1.25s`.
-pub fn format_ms(ms: f64) -> String {
-    if ms < 1.0 {
-        format!("{:.0}us", ms * 1000.0)
-    } else if ms < 10.0 {
-        format!("{ms:.2}ms")
-    } else if ms < 100.0 {
-        format!("{ms:.1}ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.0}ms")
-    } else {
-        format!("{:.2}s", ms / 1000.0)
     }
 }
 

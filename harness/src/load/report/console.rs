@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
+use super::super::histogram::format_ms;
 use super::super::op::Operation;
-use super::super::threshold::format_ms;
 use super::{LoadReport, OpReport};
 
 /// How many examples the console shows.

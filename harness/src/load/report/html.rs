@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::super::histogram::decode;
+use super::super::histogram::format_ms;
 use super::super::op::Operation;
-use super::super::threshold::format_ms;
 use super::{console, LoadReport};
 
 /// Plot size in SVG user units.

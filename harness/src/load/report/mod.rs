@@ -12,9 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::Finding;
 
-use super::config::Model;
 use super::histogram::{Latencies, Recorded};
-use super::threshold::Verdict;
+use super::op::Model;
 
 /// The `format` member of a JSON load report.
 pub const FORMAT: &str = "harness-load/1";
@@ -247,6 +246,15 @@ impl LoadReport {
     pub fn passed(&self) -> bool {
         self.clean() && self.thresholds.iter().all(|t| t.passed)
     }
+}
+
+/// A threshold judged on a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub threshold: String,
+    pub passed: bool,
+    /// The measured value, with its unit (or why there is none).
+    pub actual: String,
 }
 
 #[cfg(test)]
