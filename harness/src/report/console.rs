@@ -4,12 +4,10 @@
 
 use std::fmt::Write as _;
 
+use super::INDENT;
 use crate::check;
 use crate::outcome::{RunReport, ScenarioOutcome, StepKind, StepOutcome, Verdict};
 use crate::setup::Connection;
-
-/// Indentation of the evidence under a line.
-pub const INDENT: &str = "      ";
 
 /// The first line: what is judged, how.
 pub fn header(scenarios: usize, connection: &Connection) -> String {

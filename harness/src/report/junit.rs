@@ -4,7 +4,7 @@
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::console::INDENT;
+use super::INDENT;
 use crate::check;
 use crate::outcome::{RunReport, ScenarioOutcome, Verdict};
 

@@ -10,6 +10,9 @@ use std::str::FromStr;
 
 use crate::outcome::RunReport;
 
+/// Indentation of the evidence under a line.
+pub(crate) const INDENT: &str = "      ";
+
 /// A report file to write: `junit:FILE` or `json:FILE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
