@@ -3,10 +3,10 @@
 //! harness starts it and then talks to it over HTTP only, like to any target (the independence
 //! rule of DESIGN.md): nothing here reads its state or types beyond what starting it takes.
 
-use reference_server::http::auth::Credentials as ServerCredentials;
-use reference_server::mutant::Mutant;
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
+use reference_server::ClockMode;
+use reference_server::Credentials as ServerCredentials;
+use reference_server::Mutant;
+use reference_server::ProfileName;
 use reference_server::{Config, Server};
 
 use crate::profile::Profile;

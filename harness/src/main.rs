@@ -129,7 +129,7 @@ struct PropsArgs {
     replay: Option<PathBuf>,
     /// Run the embedded server with one deliberate defect.
     #[arg(long, value_enum, value_name = "NAME", conflicts_with = "target")]
-    mutant: Option<reference_server::mutant::Mutant>,
+    mutant: Option<reference_server::Mutant>,
 }
 
 /// The options of `run` and `conform`.

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 
 use crate::check::Finding;
 use crate::outcome::Counts;

@@ -143,7 +143,7 @@ pub struct Judged {
 /// Reaches the given target, or starts the embedded reference server (with `mutant`, if any).
 pub async fn reach(
     options: &Options,
-    mutant: Option<reference_server::mutant::Mutant>,
+    mutant: Option<reference_server::Mutant>,
 ) -> Result<Judged, RunError> {
     let (url, accounts, embedded) = match &options.target {
         Some(url) => {

@@ -13,7 +13,7 @@ use harness::profile::Profile;
 use harness::run::Exit;
 use harness::schemas::SchemaSet;
 use harness::target::Credentials;
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 
 fn harness(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_harness"))

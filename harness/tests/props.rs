@@ -11,7 +11,7 @@ use harness::props::replay::Replay;
 use harness::props::transition::Transition;
 use harness::props::{self, Report, Settings};
 use harness::run::Options;
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 
 /// One seed for every run here: the faithful server passes it in both profiles, and each
 /// mutant below fails it.

@@ -6,13 +6,9 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Parser;
-use reference_server::http::auth::Credentials;
-use reference_server::mutant::Mutant;
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
-use reference_server::sim::topology::Topology;
-use reference_server::sim::Workload;
-use reference_server::{Config, Server};
+use reference_server::{
+    ClockMode, Config, Credentials, Mutant, ProfileName, Server, Topology, Workload,
+};
 
 /// Sessions are many small allocations; mimalloc serves them faster than the system allocator.
 #[global_allocator]

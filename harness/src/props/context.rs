@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 use serde_json::Value;
 use tokio::runtime::Runtime;
 

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 
 use self::case::{Line, Violation};
 use self::context::Context;

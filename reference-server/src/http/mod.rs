@@ -1,16 +1,16 @@
 //! The REST layer: MaxScale's request pipeline (spec §2) over hyper. It holds no session state;
 //! every answer comes from the simulation and the `api` documents.
 
-pub mod auth;
+pub(crate) mod auth;
 mod conditional;
-pub mod jwt;
+mod jwt;
 mod options;
-pub mod query;
+mod query;
 mod read;
 mod resources;
-pub mod response;
+pub(crate) mod response;
 mod router;
-pub mod server;
+pub(crate) mod server;
 mod sessions;
 mod token;
 

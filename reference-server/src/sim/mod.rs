@@ -5,10 +5,10 @@
 //! short, non-async sections, so rendering a large list never holds more than one worker at a time.
 //! The RNG mutex is a leaf: nothing else is locked while it is held.
 
-pub mod clock;
-pub mod session;
-pub mod snapshot;
-pub mod topology;
+pub(crate) mod clock;
+pub(crate) mod session;
+pub(crate) mod snapshot;
+pub(crate) mod topology;
 mod workload;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -83,13 +83,13 @@ const PORT: &str = "a port number from 0 to 65535";
 /// A whole configuration: MaxScale's objects plus the simulator's settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topology {
-    pub maxscale: Global,
-    pub servers: Vec<Server>,
-    pub services: Vec<Service>,
-    pub listeners: Vec<Listener>,
-    pub filters: Vec<Filter>,
-    pub monitors: Vec<Monitor>,
-    pub simulation: SimulationSettings,
+    pub(crate) maxscale: Global,
+    pub(crate) servers: Vec<Server>,
+    pub(crate) services: Vec<Service>,
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) filters: Vec<Filter>,
+    pub(crate) monitors: Vec<Monitor>,
+    pub(crate) simulation: SimulationSettings,
 }
 
 /// The `[maxscale]` section (spec §12).
@@ -325,23 +325,23 @@ impl Topology {
     }
 
     /// The service called `name`.
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
 
     /// The filter called `name`.
-    pub fn filter(&self, name: &str) -> Option<&Filter> {
+    pub(crate) fn filter(&self, name: &str) -> Option<&Filter> {
         self.filters.iter().find(|f| f.name == name)
     }
 
     /// The server called `name`.
-    pub fn server(&self, name: &str) -> Option<&Server> {
+    pub(crate) fn server(&self, name: &str) -> Option<&Server> {
         self.servers.iter().find(|s| s.name == name)
     }
 
     /// The host name a reverse lookup of `ip` finds, if any; `None` for text that is not an IP
     /// address such as `localhost` (spec §11).
-    pub fn reverse_dns(&self, ip: &str) -> Option<&str> {
+    pub(crate) fn reverse_dns(&self, ip: &str) -> Option<&str> {
         let ip: IpAddr = ip.parse().ok()?;
         self.simulation
             .reverse_dns
