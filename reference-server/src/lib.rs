@@ -37,11 +37,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use http::auth::Accounts;
+use http::account::Accounts;
 use http::AppState;
 use sim::{SimConfig, Simulation};
 
-pub use http::auth::Credentials;
+pub use http::account::Credentials;
 pub use mutant::Mutant;
 pub use profile::ProfileName;
 pub use sim::clock::ClockMode;

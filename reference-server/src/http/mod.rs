@@ -1,7 +1,8 @@
 //! The REST layer: MaxScale's request pipeline (spec §2) over hyper. It holds no session state;
 //! every answer comes from the simulation and the `api` documents.
 
-pub(crate) mod auth;
+pub(crate) mod account;
+mod auth;
 mod conditional;
 mod jwt;
 mod options;
@@ -26,7 +27,8 @@ use crate::api::LinkBase;
 use crate::mutant::Mutant;
 use crate::profile::Profile;
 use crate::sim::Simulation;
-use auth::{AccountType, Accounts, Verdict};
+use account::{AccountType, Accounts};
+use auth::Verdict;
 use conditional::{etag_of_reply, LastModified};
 use jwt::TokenKey;
 use options::Options;
