@@ -16,57 +16,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-/// `maxscale.cnf` of the captures (../shared/captures/maxscale-24.02.4/maxscale.cnf, spec §16).
-const CAPTURES_CNF: &str = "\
-# Minimal MaxScale 24.02 config for REST API /v1/sessions captures.
-[maxscale]
-threads=2
-admin_host=127.0.0.1
-admin_port=8989
-admin_secure_gui=false
-admin_gui=false
-log_info=false
-
-[server1]
-type=server
-address=127.0.0.1
-port=3306
-
-[MariaDB-Monitor]
-type=monitor
-module=mariadbmon
-servers=server1
-user=maxscale
-password=maxscale_pw
-monitor_interval=2s
-
-[RW-Split-Router]
-type=service
-router=readwritesplit
-servers=server1
-user=maxscale
-password=maxscale_pw
-
-[RW-Split-Listener]
-type=listener
-service=RW-Split-Router
-protocol=MariaDBClient
-address=127.0.0.1
-port=4006
-
-# Two filters defined but NOT attached to any service (used for session filter PATCH tests)
-[my-log-filter]
-type=filter
-module=qlafilter
-filebase=qla/session
-log_type=session
-
-[my-regex-filter]
-type=filter
-module=regexfilter
-match=/fetch/
-replace=select
-";
+/// `maxscale.cnf` of the captures (spec §16), the file itself: the default topology cannot drift
+/// from the setup the captures ran with.
+const CAPTURES_CNF: &str = include_str!("../../../fixtures/maxscale-24.02.4/maxscale.cnf");
 
 /// Name of MaxScale's global section.
 const GLOBAL_SECTION: &str = "maxscale";
