@@ -39,6 +39,7 @@ use tokio::task::JoinHandle;
 
 use http::account::Accounts;
 use http::AppState;
+use mutant::Faults;
 use sim::{SimConfig, Simulation};
 
 pub use http::account::Credentials;
@@ -113,7 +114,7 @@ impl Server {
             initial_sessions: config.sessions,
             clock: config.clock,
             workload: config.workload,
-            mutant: config.mutant,
+            faults: Faults::of(config.mutant),
         }));
         let state = Arc::new(AppState::new(
             Arc::clone(&sim),
