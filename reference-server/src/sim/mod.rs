@@ -11,6 +11,9 @@ pub(crate) mod snapshot;
 pub(crate) mod topology;
 mod workload;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
