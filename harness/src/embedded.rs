@@ -3,13 +3,10 @@
 //! harness starts it and then talks to it over HTTP only, like to any target (the independence
 //! rule of DESIGN.md): nothing here reads its state or types beyond what starting it takes.
 
-use reference_server::http::auth::Credentials as ServerCredentials;
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
-use reference_server::{Config, Server};
+use reference_server::{ClockMode, Config, Credentials as ServerCredentials, ProfileName, Server};
 
 /// The deliberate defects the embedded server can run with (`--mutant NAME`).
-pub use reference_server::mutant::Mutant;
+pub use reference_server::Mutant;
 
 use crate::profile::Profile;
 use crate::target::{Accounts, Credentials};

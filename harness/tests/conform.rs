@@ -10,7 +10,7 @@ use harness::mutants;
 use harness::profile::Profile;
 use harness::run::Options;
 use harness::scenario::Catalog;
-use reference_server::mutant::Mutant;
+use reference_server::Mutant;
 
 /// The workspace root, where the commands run.
 fn root() -> PathBuf {
@@ -347,7 +347,7 @@ fn reports_exist_parse_and_carry_the_consoles_numbers() {
 async fn start_server() -> reference_server::Server {
     reference_server::Server::start(reference_server::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        clock: reference_server::sim::clock::ClockMode::Virtual,
+        clock: reference_server::ClockMode::Virtual,
         ..reference_server::Config::default()
     })
     .await

@@ -5,9 +5,9 @@
 //! to any target; its sessions are set up through its control API.
 
 use harness::schemas::{Schema, SchemaSet};
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
-use reference_server::sim::topology::Topology;
+use reference_server::ClockMode;
+use reference_server::ProfileName;
+use reference_server::Topology;
 use reference_server::{Config, Server};
 use serde_json::{json, Value};
 

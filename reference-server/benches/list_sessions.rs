@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use reference_server::sim::clock::ClockMode;
+use reference_server::ClockMode;
 use reference_server::{Config, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

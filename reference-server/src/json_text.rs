@@ -16,16 +16,6 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter, Serializer};
 use serde_json::Value;
 
-/// Renders `v` like MaxScale's default output: indented by four spaces, one member per line.
-pub fn to_pretty(v: &Value) -> String {
-    render(v, true)
-}
-
-/// Renders `v` like MaxScale's `pretty=false` output: no whitespace at all.
-pub fn to_compact(v: &Value) -> String {
-    render(v, false)
-}
-
 /// Renders `v` pretty (`true`) or compact (`false`), as selected by the `pretty` option (spec §10.10).
 pub fn render(v: &Value, pretty: bool) -> String {
     render_into(Vec::with_capacity(capacity_hint(v, pretty)), v, pretty)
@@ -392,7 +382,7 @@ mod tests {
     fn integers_have_no_decimal_point() {
         let v = json!({"a": 0, "b": -17, "c": u64::MAX, "d": i64::MIN});
         assert_eq!(
-            to_compact(&v),
+            render(&v, false),
             r#"{"a":0,"b":-17,"c":18446744073709551615,"d":-9223372036854775808}"#
         );
     }
@@ -401,33 +391,31 @@ mod tests {
     fn compact_has_no_whitespace_and_sorted_keys() {
         let v = json!({"z": [1, 2.0, null], "a": {"y": true, "b": "x"}, "m": [], "n": {}});
         assert_eq!(
-            to_compact(&v),
+            render(&v, false),
             r#"{"a":{"b":"x","y":true},"m":[],"n":{},"z":[1,2.0,null]}"#
         );
-        assert_eq!(render(&v, false), to_compact(&v));
     }
 
     #[test]
     fn pretty_indents_by_four_and_keeps_empty_containers_inline() {
         let v = json!({"data": {}, "list": [[], {"k": 0.5}], "log": []});
         let expected = "{\n    \"data\": {},\n    \"list\": [\n        [],\n        {\n            \"k\": 0.5\n        }\n    ],\n    \"log\": []\n}";
-        assert_eq!(to_pretty(&v), expected);
         assert_eq!(render(&v, true), expected);
     }
 
     #[test]
     fn scalars_render_alone() {
-        assert_eq!(to_pretty(&json!(null)), "null");
-        assert_eq!(to_pretty(&json!(4.8)), "4.7999999999999998");
-        assert_eq!(to_compact(&json!("a")), r#""a""#);
-        assert_eq!(to_pretty(&json!([])), "[]");
+        assert_eq!(render(&json!(null), true), "null");
+        assert_eq!(render(&json!(4.8), true), "4.7999999999999998");
+        assert_eq!(render(&json!("a"), false), r#""a""#);
+        assert_eq!(render(&json!([]), true), "[]");
     }
 
     #[test]
     fn strings_escape_like_jansson() {
         let v = json!("q\" b\\ n\n t\t \u{1} \u{1f} \u{7f} / é");
         assert_eq!(
-            to_compact(&v),
+            render(&v, false),
             "\"q\\\" b\\\\ n\\n t\\t \\u0001 \\u001F \u{7f} / é\""
         );
     }
@@ -525,13 +513,13 @@ mod tests {
     fn capture_3_body_re_renders_byte_for_byte() {
         assert_eq!(CAPTURE_3_BODY.len(), 2690, "Content-Length of cap 3");
         let parsed: Value = serde_json::from_str(CAPTURE_3_BODY).unwrap();
-        assert_eq!(to_pretty(&parsed), CAPTURE_3_BODY);
+        assert_eq!(render(&parsed, true), CAPTURE_3_BODY);
     }
 
     #[test]
     fn capture_3_body_compact_is_the_pretty_text_without_layout() {
         let parsed: Value = serde_json::from_str(CAPTURE_3_BODY).unwrap();
-        let compact = to_compact(&parsed);
+        let compact = render(&parsed, false);
         assert!(compact.starts_with(r#"{"data":{"attributes":{"client":{"cipher":"","#));
         assert!(compact.contains(r#""idle":1.3,"io_activity":6,"log":[],"#));
         assert!(compact.contains(r#""seconds_alive":1.2084242460000001,"#));

@@ -3,26 +3,31 @@
 //! A reference implementation of the MariaDB MaxScale 24.02 REST API session resource
 //! (`/v1/sessions`), served over HTTP on top of a deterministic simulated proxy.
 //!
-//! ## Layout (inside out)
-//! - [`sim`]: the simulated proxy — topology, sessions on routing workers, clock, seeded
-//!   workload. No HTTP, no JSON.
-//! - [`api`]: simulation views to JSON:API documents, PATCH bodies to simulation commands.
-//! - [`http`]: MaxScale's request pipeline — routing, auth, options, preconditions, errors.
-//! - [`control`]: the simulator's own endpoints under `/_sim/`.
-//! - [`profile`]: the table of what differs between `maxscale-24.02` and `documented`.
-//! - [`mutant`]: the deliberate defects a conformance suite must catch, off unless named.
-//! - [`json_text`], [`datetime`]: MaxScale's JSON text and date formats.
+//! ## Public surface
+//! [`Server::start`] runs the whole thing on a Tokio runtime from a [`Config`]; the binary adds
+//! the CLI. A config names a [`Topology`] (parsed from a maxscale.cnf-style text, failing with a
+//! [`TopologyError`]), a [`ClockMode`], a [`ProfileName`], the accounts' [`Credentials`], a
+//! [`Workload`] and optionally one [`Mutant`]. Nothing else is public: tests drive the server
+//! over HTTP, and internals are tested beside their code.
 //!
-//! [`Server::start`] runs the whole thing on a Tokio runtime; the binary adds the CLI.
+//! ## Layout (inside out, all private)
+//! - `sim`: the simulated proxy — topology, sessions on routing workers, clock, seeded
+//!   workload. No HTTP, no JSON.
+//! - `api`: simulation views to JSON:API documents, PATCH bodies to simulation commands.
+//! - `http`: MaxScale's request pipeline — routing, auth, options, preconditions, errors.
+//! - `control`: the simulator's own endpoints under `/_sim/`.
+//! - `profile`: the table of what differs between `maxscale-24.02` and `documented`.
+//! - `mutant`: the deliberate defects a conformance suite must catch, off unless named.
+//! - `json_text`, `datetime`: MaxScale's JSON text and date formats.
 
-pub mod api;
-pub mod control;
-pub mod datetime;
-pub mod http;
-pub mod json_text;
-pub mod mutant;
-pub mod profile;
-pub mod sim;
+mod api;
+mod control;
+mod datetime;
+mod http;
+mod json_text;
+mod mutant;
+mod profile;
+mod sim;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,13 +37,17 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use http::auth::{Accounts, Credentials};
+use http::account::Accounts;
 use http::AppState;
-use mutant::Mutant;
-use profile::ProfileName;
-use sim::clock::ClockMode;
-use sim::topology::Topology;
-use sim::{SimConfig, Simulation, Workload};
+use mutant::Faults;
+use sim::{SimConfig, Simulation};
+
+pub use http::account::Credentials;
+pub use mutant::Mutant;
+pub use profile::ProfileName;
+pub use sim::clock::ClockMode;
+pub use sim::topology::{Topology, TopologyError};
+pub use sim::Workload;
 
 /// Everything a server is started with; the CLI flags map onto it one to one.
 #[derive(Debug, Clone)]
@@ -83,7 +92,6 @@ impl Default for Config {
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
-    sim: Arc<Simulation>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -106,7 +114,7 @@ impl Server {
             initial_sessions: config.sessions,
             clock: config.clock,
             workload: config.workload,
-            mutant: config.mutant,
+            faults: Faults::of(config.mutant),
         }));
         let state = Arc::new(AppState::new(
             Arc::clone(&sim),
@@ -120,7 +128,6 @@ impl Server {
         let task = tokio::spawn(http::server::serve(listener, state, wait(stopped)));
         Ok(Server {
             addr,
-            sim,
             stop,
             task: Some(task),
         })
@@ -134,11 +141,6 @@ impl Server {
     /// `http://ADDR`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
-    }
-
-    /// The simulation behind the server.
-    pub fn simulation(&self) -> &Arc<Simulation> {
-        &self.sim
     }
 
     /// Stops accepting connections and waits for the accept loop to end.

@@ -1,18 +1,15 @@
 //! `reference-server`: the MaxScale session resource on a simulated proxy, over HTTP.
 
+use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Parser;
-use reference_server::http::auth::Credentials;
-use reference_server::mutant::Mutant;
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
-use reference_server::sim::topology::Topology;
-use reference_server::sim::Workload;
-use reference_server::{Config, Server};
+use reference_server::{
+    ClockMode, Config, Credentials, Mutant, ProfileName, Server, Topology, Workload,
+};
 
 /// Sessions are many small allocations; mimalloc serves them faster than the system allocator.
 #[global_allocator]
@@ -22,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// simulated proxy. Prints `listening on http://ADDR` first; the simulator's own control API
 /// lives under /_sim/.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(version, after_help = exit_codes_help())]
 struct Cli {
     /// Address to listen on; port 0 picks a free port (see the first line printed).
     #[arg(long, default_value = "127.0.0.1:8989")]
@@ -63,6 +60,87 @@ struct Cli {
     mutant: Option<MutantChoice>,
 }
 
+/// The exit codes of `reference-server`, as `--help` lists them. Every failure maps to one of
+/// these through [`Error::exit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// The server ran and stopped on Ctrl-C, or `--help`, `--version` or `--mutant list`
+    /// printed what was asked.
+    Success = 0,
+    /// The server could not start: the Tokio runtime or the listen address failed.
+    Startup = 1,
+    /// The command line is wrong: an unknown flag, a bad value, or a `--topology` file that
+    /// cannot be read or parsed. Nothing was started.
+    Usage = 2,
+}
+
+impl Exit {
+    /// Every exit code, in order.
+    const ALL: [Exit; 3] = [Exit::Success, Exit::Startup, Exit::Usage];
+
+    /// One line for `--help`.
+    fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "stopped on Ctrl-C, or printed --help, --version or --mutant list",
+            Exit::Startup => "could not start: the runtime or the listen address failed",
+            Exit::Usage => {
+                "usage error: a bad flag or value, or an unreadable or invalid --topology"
+            }
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// The `Exit codes:` section of `--help`, from [`Exit::ALL`].
+fn exit_codes_help() -> String {
+    let mut help = String::from("Exit codes:");
+    for exit in Exit::ALL {
+        help.push_str(&format!("\n  {}  {}", exit as u8, exit.meaning()));
+    }
+    help
+}
+
+/// Why the server did not run.
+#[derive(Debug, thiserror::Error)]
+enum Error {
+    #[error("failed to read {path}: {source}")]
+    ReadTopology { path: PathBuf, source: io::Error },
+    #[error("{path}: {source}")]
+    ParseTopology {
+        path: PathBuf,
+        source: reference_server::TopologyError,
+    },
+    #[error("{0}")]
+    BadValue(&'static str),
+    #[error("failed to start the runtime: {0}")]
+    Runtime(io::Error),
+    #[error("failed to listen: {0}")]
+    Listen(io::Error),
+}
+
+impl Error {
+    /// The documented exit code of this failure.
+    fn exit(&self) -> Exit {
+        match self {
+            Error::ReadTopology { .. } | Error::ParseTopology { .. } | Error::BadValue(_) => {
+                Exit::Usage
+            }
+            Error::Runtime(_) | Error::Listen(_) => Exit::Startup,
+        }
+    }
+}
+
+/// Reports a failure on stderr and returns its exit code.
+fn fail(error: &Error) -> ExitCode {
+    eprintln!("reference-server: {error}");
+    error.exit().into()
+}
+
 /// What `--mutant` names: a mutant, or `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MutantChoice {
@@ -97,10 +175,22 @@ fn print_mutants() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` come here too, to be printed on stdout.
+            let _ = error.print();
+            return if error.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            }
+            .into();
+        }
+    };
     if cli.mutant == Some(MutantChoice::List) {
         print_mutants();
-        return ExitCode::SUCCESS;
+        return Exit::Success.into();
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -108,37 +198,32 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = match config(cli) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("reference-server: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("reference-server: failed to start the runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(run(config))
+    let result = config(cli).and_then(|config| {
+        let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
+        runtime.block_on(run(config))
+    });
+    match result {
+        Ok(()) => Exit::Success.into(),
+        Err(error) => fail(&error),
+    }
 }
 
-fn config(cli: Cli) -> Result<Config, String> {
-    let topology = match &cli.topology {
+fn config(cli: Cli) -> Result<Config, Error> {
+    let topology = match cli.topology {
         None => Topology::default_captures(),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("failed to read {}: {e}", path.display()))?;
-            Topology::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(source) => return Err(Error::ReadTopology { path, source }),
+            };
+            Topology::parse(&text).map_err(|source| Error::ParseTopology { path, source })?
         }
     };
     if !(cli.churn.is_finite() && cli.churn >= 0.0) {
-        return Err("--churn must be a number ≥ 0".into());
+        return Err(Error::BadValue("--churn must be a number ≥ 0"));
     }
     if !(0.0..=1.0).contains(&cli.query_rate) {
-        return Err("--query-rate must be between 0 and 1".into());
+        return Err(Error::BadValue("--query-rate must be between 0 and 1"));
     }
     Ok(Config {
         listen: cli.listen,
@@ -160,16 +245,10 @@ fn config(cli: Cli) -> Result<Config, String> {
     })
 }
 
-async fn run(config: Config) -> ExitCode {
+async fn run(config: Config) -> Result<(), Error> {
     let (clock, profile, sessions) = (config.clock, config.profile, config.sessions);
     let mutant = config.mutant.map(Mutant::name);
-    let server = match Server::start(config).await {
-        Ok(server) => server,
-        Err(error) => {
-            eprintln!("reference-server: failed to listen: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let server = Server::start(config).await.map_err(Error::Listen)?;
     println!("listening on {}", server.url());
     tracing::info!(
         ?clock,
@@ -183,5 +262,5 @@ async fn run(config: Config) -> ExitCode {
     }
     tracing::info!("shutting down");
     server.stop().await;
-    ExitCode::SUCCESS
+    Ok(())
 }

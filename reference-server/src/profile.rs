@@ -58,7 +58,7 @@ pub const DOCUMENTED: Profile = Profile {
 
 impl ProfileName {
     /// The profile's table.
-    pub fn profile(self) -> &'static Profile {
+    pub(crate) fn profile(self) -> &'static Profile {
         match self {
             ProfileName::Maxscale2402 => &MAXSCALE_24_02,
             ProfileName::Documented => &DOCUMENTED,

@@ -4,8 +4,7 @@
 
 mod support;
 
-use reference_server::sim::clock::ClockMode;
-use reference_server::sim::Workload;
+use reference_server::{ClockMode, Workload};
 use serde_json::{json, Value};
 use support::{admin_auth, RawResponse, TestServer};
 

@@ -10,8 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::process::Command;
 
 use clap::ValueEnum;
-use reference_server::mutant::Mutant;
-use reference_server::profile::ProfileName;
+use reference_server::{Mutant, ProfileName};
 use serde_json::{json, Value};
 use support::{RawResponse, TestServer};
 

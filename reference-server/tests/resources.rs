@@ -3,7 +3,7 @@
 
 mod support;
 
-use reference_server::sim::topology::Topology;
+use reference_server::Topology;
 use serde_json::{json, Value};
 use support::TestServer;
 

@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-use reference_server::sim::topology::Topology;
+use reference_server::Topology;
 use serde_json::{json, Value};
 use support::{admin_auth, RawResponse, TestServer};
 

@@ -6,7 +6,7 @@
 
 mod support;
 
-use reference_server::profile::ProfileName;
+use reference_server::ProfileName;
 use serde_json::json;
 use support::{admin_auth, RawResponse, TestServer};
 

@@ -1,9 +1,9 @@
 //! Session state to JSON:API documents, and request bodies to simulation commands
 //! (spec §4–§6). No HTTP here: the `http` layer decides statuses and headers.
 
-pub mod patch;
-pub mod resources;
-pub mod session_doc;
+pub(crate) mod patch;
+pub(crate) mod resources;
+pub(crate) mod session_doc;
 
 /// Where the links of a document point: `http://<Host header>/` plus `v1/` when the request
 /// path had the version prefix (spec §3.2).

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::LinkBase;
 use crate::datetime::{http_date, query_timestamp};
-use crate::mutant::Mutant;
+use crate::mutant::Faults;
 use crate::sim::snapshot::{BufferMemory, Memory, QueryView, SessionView};
 
 /// How a session is rendered beyond its own data.
@@ -21,8 +21,8 @@ pub struct RenderOptions<'a> {
     pub remote_name: Option<&'a str>,
     /// Whether `parameters` includes `log_debug` (a debug build, spec §5.8).
     pub log_debug: bool,
-    /// The deliberate defect to render, if any (`crate::mutant`); `None` is faithful.
-    pub mutant: Option<Mutant>,
+    /// The deliberate defects to render (`crate::mutant`); the default is faithful.
+    pub faults: Faults,
 }
 
 /// `{"data": <session>, "links": {"self": …}}` for GET one.
@@ -217,7 +217,7 @@ pub fn resource(view: &SessionView, base: &LinkBase, options: RenderOptions<'_>)
     let id = view.id.to_string();
     let mut filters =
         (!view.filters.is_empty()).then(|| relationship(&id, "filters", &view.filters, base));
-    if options.mutant == Some(Mutant::EmptyFiltersRelationship) && filters.is_none() {
+    if options.faults.empty_filters_relationship && filters.is_none() {
         // mutant: empty-filters-relationship — `[]` instead of no `filters` member (spec §5.1).
         filters = Some(relationship(&id, "filters", &[], base));
     }
@@ -230,10 +230,11 @@ pub fn resource(view: &SessionView, base: &LinkBase, options: RenderOptions<'_>)
         links: SelfLink {
             self_: base.to(&format!("sessions/{id}")),
         },
-        id: match options.mutant {
-            // mutant: id-as-number — the id is a JSON number (spec §5.1).
-            Some(Mutant::IdAsNumber) => Id::Number(view.id),
-            _ => Id::Text(id),
+        // mutant: id-as-number — the id is a JSON number (spec §5.1).
+        id: if options.faults.id_as_number {
+            Id::Number(view.id)
+        } else {
+            Id::Text(id)
         },
         kind: "sessions",
     }
@@ -286,11 +287,8 @@ fn attributes(view: &SessionView, options: RenderOptions<'_>) -> Attributes {
             })
             .collect(),
         idle: view.idle,
-        io_activity: match options.mutant {
-            // mutant: missing-required-attribute — `io_activity` is left out (spec §5.2).
-            Some(Mutant::MissingRequiredAttribute) => None,
-            _ => Some(view.io_activity),
-        },
+        // mutant: missing-required-attribute — `io_activity` is left out (spec §5.2).
+        io_activity: (!options.faults.missing_required_attribute).then_some(view.io_activity),
         log: view.log.clone(),
         memory: memory(&view.memory),
         parameters: Parameters {
@@ -359,6 +357,7 @@ fn query(q: &QueryView) -> Query {
 mod tests {
     use super::*;
     use crate::json_text::{render, render_serialize};
+    use crate::mutant::Mutant;
     use crate::sim::clock::ClockMode;
     use crate::sim::topology::Topology;
     use crate::sim::{NewSessions, SessionUpdate, SimConfig, Simulation, Workload};
@@ -379,7 +378,7 @@ mod tests {
             initial_sessions: 3,
             clock: ClockMode::Virtual,
             workload: Workload::default(),
-            mutant: None,
+            faults: Faults::default(),
         });
         let creating = NewSessions {
             count: 1,
@@ -413,7 +412,7 @@ mod tests {
             let options = RenderOptions {
                 remote_name: Some("localhost"),
                 log_debug,
-                mutant,
+                faults: Faults::of(mutant),
             };
             let views = varied_views();
             assert_eq!(views.len(), 4);
@@ -437,7 +436,7 @@ mod tests {
         let options = RenderOptions {
             remote_name: None,
             log_debug: false,
-            mutant: None,
+            faults: Faults::default(),
         };
         let views = varied_views();
         let docs: Vec<serde_json::Value> = views

@@ -253,7 +253,7 @@ fn info(state: &AppState) -> Value {
         "seed": sim.config().seed,
         "profile": state.profile.name,
         "sessions": sim.session_count(),
-        "mutant": state.mutant.map(|m| m.name()),
+        "mutant": state.faults.mutant.map(|m| m.name()),
     })
 }
 

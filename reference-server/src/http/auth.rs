@@ -1,62 +1,13 @@
-//! Who may do what: Basic credentials, tokens and the admin / basic account types
+//! Who may do what: a request's Basic credentials or token judged against the accounts
 //! (spec §10.1–§10.3).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hyper::header::{AUTHORIZATION, COOKIE};
 use hyper::HeaderMap;
-use serde::{Deserialize, Serialize};
 
+use super::account::{AccountType, Accounts};
 use super::jwt::TokenKey;
-
-/// An account's rights: `admin` reads and writes, `basic` only reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AccountType {
-    Admin,
-    Basic,
-}
-
-/// A user name and password pair as given on the command line (`USER:PASS`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credentials {
-    pub user: String,
-    pub password: String,
-}
-
-impl std::str::FromStr for Credentials {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Credentials, String> {
-        match s.split_once(':') {
-            Some((user, password)) if !user.is_empty() => Ok(Credentials {
-                user: user.to_string(),
-                password: password.to_string(),
-            }),
-            _ => Err(format!("expected USER:PASS, got '{s}'")),
-        }
-    }
-}
-
-/// The REST API's user accounts.
-#[derive(Debug, Clone)]
-pub struct Accounts(Vec<(Credentials, AccountType)>);
-
-impl Accounts {
-    /// An admin account and optionally a read-only one.
-    pub fn new(admin: Credentials, basic: Option<Credentials>) -> Accounts {
-        let mut accounts = vec![(admin, AccountType::Admin)];
-        accounts.extend(basic.map(|c| (c, AccountType::Basic)));
-        Accounts(accounts)
-    }
-
-    fn check(&self, user: &str, password: &str) -> Option<AccountType> {
-        self.0
-            .iter()
-            .find(|(c, _)| c.user == user && c.password == password)
-            .map(|(_, kind)| *kind)
-    }
-}
 
 /// Who the request is from, or why it is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

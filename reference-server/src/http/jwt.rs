@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::auth::AccountType;
+use super::account::AccountType;
 
 /// The issuer MaxScale writes by default (`admin_jwt_issuer`).
 pub const ISSUER: &str = "maxscale";

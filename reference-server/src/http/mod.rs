@@ -1,16 +1,17 @@
 //! The REST layer: MaxScale's request pipeline (spec §2) over hyper. It holds no session state;
 //! every answer comes from the simulation and the `api` documents.
 
-pub mod auth;
+pub(crate) mod account;
+mod auth;
 mod conditional;
-pub mod jwt;
+mod jwt;
 mod options;
-pub mod query;
+mod query;
 mod read;
 mod resources;
-pub mod response;
+pub(crate) mod response;
 mod router;
-pub mod server;
+pub(crate) mod server;
 mod sessions;
 mod token;
 
@@ -23,10 +24,11 @@ use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::Value;
 
 use crate::api::LinkBase;
-use crate::mutant::Mutant;
+use crate::mutant::Faults;
 use crate::profile::Profile;
 use crate::sim::Simulation;
-use auth::{AccountType, Accounts, Verdict};
+use account::{AccountType, Accounts};
+use auth::Verdict;
 use conditional::{etag_of_reply, LastModified};
 use jwt::TokenKey;
 use options::Options;
@@ -44,8 +46,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub key: TokenKey,
     pub last_modified: LastModified,
-    /// The deliberate defect to answer with, if any (`crate::mutant`): the simulation's.
-    pub mutant: Option<Mutant>,
+    /// The deliberate defects to answer with (`crate::mutant`): the simulation's.
+    pub faults: Faults,
     /// Large lists being rendered at once. Each holds its whole text in memory (about 3 KB per
     /// session), so without a bound a burst of lists of 100,000 sessions exhausts memory; the
     /// others wait their turn.
@@ -60,14 +62,14 @@ impl AppState {
     pub fn new(sim: Arc<Simulation>, profile: &'static Profile, accounts: Accounts) -> AppState {
         let started = sim.clock().wall_secs(0);
         let key = TokenKey::from_seed(sim.config().seed);
-        let mutant = sim.config().mutant;
+        let faults = sim.config().faults;
         AppState {
             sim,
             profile,
             accounts,
             key,
             last_modified: LastModified::new(started),
-            mutant,
+            faults,
             large_lists: tokio::sync::Semaphore::new(LARGE_LISTS_AT_ONCE),
         }
     }
@@ -118,7 +120,7 @@ fn effective_method(real: &Method, headers: &HeaderMap) -> Option<Method> {
 
 /// Answers one request of MaxScale's REST API (spec §2).
 pub async fn handle(state: Arc<AppState>, request: Request<Incoming>) -> Response<Body> {
-    let wrong_content_type = state.mutant == Some(Mutant::WrongContentType);
+    let wrong_content_type = state.faults.wrong_content_type;
     let mut response = pipeline(state, request).await;
     if wrong_content_type && response.headers().contains_key(CONTENT_TYPE) {
         // mutant: wrong-content-type — JSON bodies go out as text/plain (spec §10.11).
@@ -147,7 +149,7 @@ async fn pipeline(state: Arc<AppState>, request: Request<Incoming>) -> Response<
     // effective method, so a read-only account cannot write through an override.
     let judged = effective.as_ref().unwrap_or(&parts.method);
     let unguarded_patch = *judged == Method::PATCH && !is_auth_endpoint;
-    let verdict = if state.mutant == Some(Mutant::PatchWithoutAuth) && unguarded_patch {
+    let verdict = if state.faults.patch_without_auth && unguarded_patch {
         // mutant: patch-without-auth — a PATCH is let through without credentials (spec §10.1).
         Verdict::Allowed {
             user: String::new(),
@@ -331,7 +333,7 @@ impl Ctx<'_> {
     /// (spec §10.8): what GET sends and what `If-Match` compares with.
     fn etag(&self, reply: &Reply, key: &str) -> String {
         let tag = etag_of_reply(reply);
-        if self.state.mutant == Some(Mutant::EtagStale) && tag != conditional::EMPTY_ETAG {
+        if self.state.faults.etag_stale && tag != conditional::EMPTY_ETAG {
             // mutant: etag-stale — a document's ETag hashes its path, so a changed body keeps
             // it (spec §10.8).
             return conditional::etag(Some(&Value::String(key.to_string())));

@@ -12,7 +12,6 @@ use super::response::Reply;
 use super::router::{self, Route};
 use super::{not_found, resources, sessions, Ctx};
 use crate::datetime::http_date;
-use crate::mutant::Mutant;
 
 /// Answers a GET (or a HEAD, which drops the body and hashes the empty one, spec §10.6).
 pub(super) fn get(ctx: &Ctx<'_>, head: bool) -> Reply {
@@ -58,7 +57,7 @@ fn finish(ctx: &Ctx<'_>, mut reply: Reply, head: bool, collection: bool) -> Repl
                 filter_and_page(ctx, &filters, body);
             }
             // mutant: fields-ignored — `fields[…]` cuts nothing (spec §10.13).
-            if ctx.state.mutant != Some(Mutant::FieldsIgnored) {
+            if !ctx.state.faults.fields_ignored {
                 sparse_fields(ctx, body);
             }
         }
@@ -107,7 +106,7 @@ fn filter_and_page(ctx: &Ctx<'_>, filters: &RowFilters, body: &mut Value) {
     if let Some(page) = parse_page(options.get("page[size]"), options.get("page[number]")) {
         let total = rows.len();
         let mut rows_of = page;
-        if ctx.state.mutant == Some(Mutant::PaginationOffByOne) {
+        if ctx.state.faults.pagination_off_by_one {
             // mutant: pagination-off-by-one — page P shows the rows of page P+1 (spec §10.7).
             rows_of.number = rows_of.number.saturating_add(1);
         }

@@ -10,7 +10,6 @@ use super::Ctx;
 use crate::api::patch::{self, BadEntry};
 use crate::api::session_doc::{self, RenderOptions};
 use crate::json_text;
-use crate::mutant::Mutant;
 use crate::sim::snapshot::SessionView;
 use crate::sim::{SessionUpdate, SimError, Simulation};
 
@@ -50,9 +49,7 @@ pub(super) fn one(ctx: &Ctx<'_>, id: u64) -> Reply {
             )),
         ),
         // mutant: get-missing-answers-200 — an unknown id is an empty 200 (spec §4.2).
-        None if ctx.state.mutant == Some(Mutant::GetMissingAnswers200) => {
-            Reply::empty(StatusCode::OK)
-        }
+        None if ctx.state.faults.get_missing_answers_200 => Reply::empty(StatusCode::OK),
         None => Reply::empty(StatusCode::NOT_FOUND),
     }
 }
@@ -65,7 +62,7 @@ fn render_options<'a>(ctx: &'a Ctx<'_>, view: &SessionView) -> RenderOptions<'a>
     RenderOptions {
         remote_name: rdns.then(|| topology.reverse_dns(&view.remote)).flatten(),
         log_debug: ctx.state.profile.log_debug,
-        mutant: ctx.state.mutant,
+        faults: ctx.state.faults,
     }
 }
 
@@ -91,8 +88,7 @@ pub(super) fn write(ctx: &Ctx<'_>, route: &Route) -> Reply {
 fn session_write(ctx: &Ctx<'_>, route: &Route, id: u64) -> Reply {
     let sim = &ctx.state.sim;
     if !sim.exists(id) {
-        let mutant = ctx.state.mutant;
-        if mutant == Some(Mutant::DeleteMissingAnswers200) && ctx.method == Method::DELETE {
+        if ctx.state.faults.delete_missing_answers_200 && ctx.method == Method::DELETE {
             // mutant: delete-missing-answers-200 — an unknown id "is deleted" (spec §4.7).
             return Reply::empty(ctx.state.profile.mutation_status);
         }

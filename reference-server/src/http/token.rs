@@ -4,7 +4,7 @@ use hyper::header::SET_COOKIE;
 use hyper::StatusCode;
 use serde_json::json;
 
-use super::auth::AccountType;
+use super::account::AccountType;
 use super::options::Options;
 use super::response::Reply;
 use super::AppState;

@@ -5,11 +5,14 @@
 //! short, non-async sections, so rendering a large list never holds more than one worker at a time.
 //! The RNG mutex is a leaf: nothing else is locked while it is held.
 
-pub mod clock;
-pub mod session;
-pub mod snapshot;
-pub mod topology;
+pub(crate) mod clock;
+pub(crate) mod session;
+pub(crate) mod snapshot;
+pub(crate) mod topology;
 mod workload;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +22,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::mutant::Mutant;
+use crate::mutant::Faults;
 use clock::{Clock, ClockMode, Nanos, SECOND};
 use session::{
     Backend, IoActivity, LogFlags, LogFlagsUpdate, Session, SessionState, Ttl, CLOCK_TICK,
@@ -38,8 +41,8 @@ pub struct SimConfig {
     pub initial_sessions: usize,
     pub clock: ClockMode,
     pub workload: Workload,
-    /// The deliberate defect to simulate, if any (`crate::mutant`); `None` is faithful.
-    pub mutant: Option<Mutant>,
+    /// The deliberate defects to simulate (`crate::mutant`); the default is faithful.
+    pub faults: Faults,
 }
 
 /// How new synthetic clients connect; unset fields are drawn from the topology's `[simulation]`.
@@ -393,7 +396,7 @@ impl Simulation {
                 s.restart_pending = false;
                 // mutant: restart-keeps-connections — the flag is cleared but the old backend
                 // connections stay (spec §7.2).
-                let keeps = self.config.mutant == Some(Mutant::RestartKeepsConnections);
+                let keeps = self.config.faults.restart_keeps_connections;
                 if !s.internal_ops_pending && !keeps {
                     s.backends = self.connect_backends(s.service, s.id);
                 }
@@ -467,9 +470,9 @@ impl Simulation {
             Some(names) => Some(self.resolve_filters(names)?),
             None => None,
         };
-        let mutant = self.config.mutant;
+        let faults = self.config.faults;
         self.with_started(id, |s| {
-            if mutant == Some(Mutant::PatchIgnoresLogInfo) {
+            if faults.patch_ignores_log_info {
                 // mutant: patch-ignores-log-info — the log_info of the body is dropped (spec §6.1).
                 s.log_flags.apply(&LogFlagsUpdate {
                     log_info: None,
@@ -481,7 +484,7 @@ impl Simulation {
             if let Some(filters) = filters {
                 // mutant: filters-apply-while-busy — a busy session takes the list at once
                 // (spec §6.3.3).
-                if s.busy && mutant != Some(Mutant::FiltersApplyWhileBusy) {
+                if s.busy && !faults.filters_apply_while_busy {
                     s.pending_filters = Some(filters);
                 } else {
                     s.filters = filters;
@@ -498,7 +501,7 @@ impl Simulation {
 
     fn resolve_filters(&self, names: &[String]) -> Result<Vec<usize>, SimError> {
         let filters = &self.config.topology.filters;
-        if self.config.mutant == Some(Mutant::PatchAcceptsUnknownFilter) {
+        if self.config.faults.patch_accepts_unknown_filter {
             // mutant: patch-accepts-unknown-filter — unknown names are skipped, not refused
             // (spec §6.3).
             return Ok(names
@@ -528,7 +531,7 @@ impl Simulation {
     pub fn restart_all(&self) -> Vec<String> {
         let mut refusals: Vec<String> = Vec::new();
         let mut workers = &self.workers[..];
-        if self.config.mutant == Some(Mutant::RestartAllSkipsAWorker) {
+        if self.config.faults.restart_all_skips_a_worker {
             // mutant: restart-all-skips-a-worker — the last routing worker is left out
             // (spec §7.4).
             workers = &workers[..workers.len() - 1];
@@ -550,7 +553,7 @@ impl Simulation {
     pub fn kill(&self, id: u64, ttl: i64) -> Result<(), SimError> {
         let now = self.clock.now();
         // mutant: ttl-kills-at-once — a positive ttl kills like no ttl (spec §8.3).
-        if ttl > 0 && self.config.mutant != Some(Mutant::TtlKillsAtOnce) {
+        if ttl > 0 && !self.config.faults.ttl_kills_at_once {
             let armed = Ttl {
                 seconds: ttl,
                 start_tick: now / CLOCK_TICK,
@@ -589,12 +592,17 @@ impl Simulation {
     /// The once-per-second routing-worker tick: ttl kills (spec §8.3), reaping of stopped
     /// sessions, then the workload.
     fn tick(&self, at: Nanos) {
-        let fires = |ttl: Ttl| match self.config.mutant {
-            // mutant: ttl-never-kills — an armed ttl never fires (spec §8.3).
-            Some(Mutant::TtlNeverKills) => false,
-            // mutant: ttl-kills-a-tick-early — kills at ≥ N whole seconds, not > N (spec §8.3).
-            Some(Mutant::TtlKillsATickEarly) => ttl.whole_seconds_elapsed(at) >= ttl.seconds,
-            _ => ttl.expired(at),
+        let faults = self.config.faults;
+        let fires = |ttl: Ttl| {
+            if faults.ttl_never_kills {
+                // mutant: ttl-never-kills — an armed ttl never fires (spec §8.3).
+                false
+            } else if faults.ttl_kills_a_tick_early {
+                // mutant: ttl-kills-a-tick-early — kills at ≥ N whole seconds, not > N (spec §8.3).
+                ttl.whole_seconds_elapsed(at) >= ttl.seconds
+            } else {
+                ttl.expired(at)
+            }
         };
         for worker in &self.workers {
             let mut sessions = lock(worker);

@@ -16,57 +16,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-/// `maxscale.cnf` of the captures (../shared/captures/maxscale-24.02.4/maxscale.cnf, spec §16).
-const CAPTURES_CNF: &str = "\
-# Minimal MaxScale 24.02 config for REST API /v1/sessions captures.
-[maxscale]
-threads=2
-admin_host=127.0.0.1
-admin_port=8989
-admin_secure_gui=false
-admin_gui=false
-log_info=false
-
-[server1]
-type=server
-address=127.0.0.1
-port=3306
-
-[MariaDB-Monitor]
-type=monitor
-module=mariadbmon
-servers=server1
-user=maxscale
-password=maxscale_pw
-monitor_interval=2s
-
-[RW-Split-Router]
-type=service
-router=readwritesplit
-servers=server1
-user=maxscale
-password=maxscale_pw
-
-[RW-Split-Listener]
-type=listener
-service=RW-Split-Router
-protocol=MariaDBClient
-address=127.0.0.1
-port=4006
-
-# Two filters defined but NOT attached to any service (used for session filter PATCH tests)
-[my-log-filter]
-type=filter
-module=qlafilter
-filebase=qla/session
-log_type=session
-
-[my-regex-filter]
-type=filter
-module=regexfilter
-match=/fetch/
-replace=select
-";
+/// `maxscale.cnf` of the captures (spec §16), the file itself: the default topology cannot drift
+/// from the setup the captures ran with.
+const CAPTURES_CNF: &str = include_str!("../../../fixtures/maxscale-24.02.4/maxscale.cnf");
 
 /// Name of MaxScale's global section.
 const GLOBAL_SECTION: &str = "maxscale";
@@ -83,13 +35,13 @@ const PORT: &str = "a port number from 0 to 65535";
 /// A whole configuration: MaxScale's objects plus the simulator's settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topology {
-    pub maxscale: Global,
-    pub servers: Vec<Server>,
-    pub services: Vec<Service>,
-    pub listeners: Vec<Listener>,
-    pub filters: Vec<Filter>,
-    pub monitors: Vec<Monitor>,
-    pub simulation: SimulationSettings,
+    pub(crate) maxscale: Global,
+    pub(crate) servers: Vec<Server>,
+    pub(crate) services: Vec<Service>,
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) filters: Vec<Filter>,
+    pub(crate) monitors: Vec<Monitor>,
+    pub(crate) simulation: SimulationSettings,
 }
 
 /// The `[maxscale]` section (spec §12).
@@ -325,23 +277,23 @@ impl Topology {
     }
 
     /// The service called `name`.
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
 
     /// The filter called `name`.
-    pub fn filter(&self, name: &str) -> Option<&Filter> {
+    pub(crate) fn filter(&self, name: &str) -> Option<&Filter> {
         self.filters.iter().find(|f| f.name == name)
     }
 
     /// The server called `name`.
-    pub fn server(&self, name: &str) -> Option<&Server> {
+    pub(crate) fn server(&self, name: &str) -> Option<&Server> {
         self.servers.iter().find(|s| s.name == name)
     }
 
     /// The host name a reverse lookup of `ip` finds, if any; `None` for text that is not an IP
     /// address such as `localhost` (spec §11).
-    pub fn reverse_dns(&self, ip: &str) -> Option<&str> {
+    pub(crate) fn reverse_dns(&self, ip: &str) -> Option<&str> {
         let ip: IpAddr = ip.parse().ok()?;
         self.simulation
             .reverse_dns

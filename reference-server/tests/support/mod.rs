@@ -6,11 +6,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use reference_server::http::auth::Credentials;
-use reference_server::profile::ProfileName;
-use reference_server::sim::clock::ClockMode;
-use reference_server::sim::topology::Topology;
-use reference_server::{Config, Server};
+use reference_server::{ClockMode, Config, Credentials, ProfileName, Server, Topology};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -5,18 +5,17 @@
 //! applies the results (spec §10.7, §10.13, §10.14).
 
 /// The filter expression language (`eq`, `ne`, `lt`, `le`, `gt`, `ge`, `and`, `or`, `not`).
-pub mod expr;
+mod expr;
 /// Sparse fieldsets on one resource object.
-pub mod fields;
+mod fields;
 /// The `filter[<jsonpath>]=` path subset.
-pub mod jsonpath;
+mod jsonpath;
 /// `page[size]`/`page[number]` parsing, slicing and links.
-pub mod page;
+mod page;
 /// MaxScale's JSON pointer dialect and the `filter=` option.
-pub mod pointer;
+mod pointer;
 
-pub use expr::{parse as parse_expr, Expr};
 pub use fields::apply as apply_fields;
 pub use jsonpath::PathFilter;
-pub use page::{page as parse_page, Page};
-pub use pointer::{resolve as resolve_pointer, PointerFilter};
+pub use page::page as parse_page;
+pub use pointer::PointerFilter;
