@@ -202,6 +202,20 @@ impl Target {
         Ok(url)
     }
 
+    /// `GET path` with the admin account: the ids of the collection it answers (`data[].id`).
+    pub async fn list(&self, path: &str) -> Result<Vec<String>, String> {
+        let out = Outgoing::json("GET", path.into(), None, Some(self.accounts.admin.clone()));
+        let answer = self.send(&out).await?;
+        if answer.status != 200 {
+            return Err(format!(
+                "GET {path} answered {}: {}",
+                answer.status,
+                answer.body_excerpt()
+            ));
+        }
+        collection_ids(&answer.body)
+    }
+
     /// Sends a request and reads the whole response; an error describes a transport failure
     /// (refused, reset, timed out, not HTTP).
     pub async fn send(&self, out: &Outgoing) -> Result<Response, String> {
@@ -279,6 +293,21 @@ fn quote(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// The ids of a collection document (`data[].id`), without building the rest of it.
+pub fn collection_ids(body: &[u8]) -> Result<Vec<String>, String> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        data: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        id: String,
+    }
+    let list: List =
+        serde_json::from_slice(body).map_err(|e| format!("not a collection document: {e}"))?;
+    Ok(list.data.into_iter().map(|e| e.id).collect())
 }
 
 /// An error with its causes, `a: b: c`: reqwest's own message rarely says what went wrong.

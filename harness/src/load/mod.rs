@@ -35,11 +35,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Deserialize;
 use tokio::sync::watch;
 
 use crate::error::{Error, Exit};
-use crate::target::{Credentials, Outgoing, Target};
 use config::{LoadConfig, LoadReportKind};
 use driver::Driver;
 use judge::{Judge, Schemas};
@@ -72,12 +70,11 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
         config.sessions as u64,
         "population [{wide_bar}] {pos}/{len} sessions",
     );
-    let (population, mut summary) =
-        population::build(target, source, admin, config.sessions, &mut |n| {
-            building.set_position(n as u64)
-        })
-        .await
-        .map_err(Error::Population)?;
+    let (population, mut summary) = population::build(target, source, config.sessions, &mut |n| {
+        building.set_position(n as u64)
+    })
+    .await
+    .map_err(Error::Population)?;
     building.finish_and_clear();
     let _ = writeln!(
         out,
@@ -99,7 +96,8 @@ pub async fn run(config: &LoadConfig, out: &mut dyn Write) -> Result<LoadReport,
             "note: the mix has no get-all, so nothing lists sessions during churn"
         );
     }
-    let filters = filters(target, admin).await;
+    // The filters the target lists, for PATCH bodies; none if it lists none.
+    let filters = target.list("/v1/filters").await.unwrap_or_default();
     let _ = writeln!(
         out,
         "drive: {} for {} s, mix {}",
@@ -204,31 +202,6 @@ pub fn write_reports(config: &LoadConfig, report: &LoadReport) -> Result<(), Err
 /// The exit code a finished run earns: 0 when every threshold held and no check broke.
 pub fn exit(report: &LoadReport) -> Exit {
     Exit::verdict(report.passed())
-}
-
-/// The filters the target lists (`GET /v1/filters`), for PATCH bodies; none if it lists none.
-async fn filters(target: &Target, admin: &Credentials) -> Vec<String> {
-    #[derive(Deserialize)]
-    struct List {
-        data: Vec<Entry>,
-    }
-    #[derive(Deserialize)]
-    struct Entry {
-        id: String,
-    }
-    let out = Outgoing {
-        method: "GET".into(),
-        path: "/v1/filters".into(),
-        headers: Vec::new(),
-        body: None,
-        credentials: Some(admin.clone()),
-    };
-    match target.send(&out).await {
-        Ok(answer) if answer.status == 200 => serde_json::from_slice::<List>(&answer.body)
-            .map(|list| list.data.into_iter().map(|e| e.id).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
 }
 
 /// A progress bar on standard error, hidden when it is not a terminal or progress is off.

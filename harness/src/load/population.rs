@@ -7,11 +7,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use serde::Deserialize;
-
 use super::report;
 use crate::source::{Action, Open, Source};
-use crate::target::{Credentials, Outgoing, Target};
+use crate::target::{collection_ids, Target};
 
 /// Most sessions one opening asks for while the population is built.
 const BATCH: usize = 10_000;
@@ -120,43 +118,17 @@ impl Population {
 /// The ids of a session list body (`data[].id`, decimal strings), without building the rest of
 /// the document.
 pub fn list_ids(body: &[u8]) -> Result<Vec<u64>, String> {
-    #[derive(Deserialize)]
-    struct List {
-        data: Vec<Entry>,
-    }
-    #[derive(Deserialize)]
-    struct Entry {
-        id: String,
-    }
-    let list: List =
-        serde_json::from_slice(body).map_err(|e| format!("not a session list: {e}"))?;
-    list.data
-        .iter()
-        .map(|e| {
-            e.id.parse()
-                .map_err(|_| format!("session id '{}' is not a decimal number", e.id))
-        })
-        .collect()
+    decimal(collection_ids(body)?)
 }
 
-/// Lists the target's sessions.
-pub async fn existing(target: &Target, admin: &Credentials) -> Result<Vec<u64>, String> {
-    let out = Outgoing {
-        method: "GET".into(),
-        path: "/v1/sessions".into(),
-        headers: Vec::new(),
-        body: None,
-        credentials: Some(admin.clone()),
-    };
-    let answer = target.send(&out).await?;
-    if answer.status != 200 {
-        return Err(format!(
-            "GET /v1/sessions answered {}: {}",
-            answer.status,
-            answer.body_excerpt()
-        ));
-    }
-    list_ids(&answer.body)
+/// Session ids as numbers.
+fn decimal(ids: Vec<String>) -> Result<Vec<u64>, String> {
+    ids.iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| format!("session id '{id}' is not a decimal number"))
+        })
+        .collect()
 }
 
 /// Connects `count` clients through the session source; their ids.
@@ -165,13 +137,7 @@ pub async fn create(source: &Source, count: usize) -> Result<Vec<u64>, String> {
         count: u32::try_from(count).map_err(|_| format!("{count} sessions at once"))?,
         ..Open::default()
     };
-    let ids = source.open(open).await.map_err(|e| e.to_string())?;
-    ids.iter()
-        .map(|id| {
-            id.parse()
-                .map_err(|_| format!("session id '{id}' is not a decimal number"))
-        })
-        .collect()
+    decimal(source.open(open).await.map_err(|e| e.to_string())?)
 }
 
 /// Disconnects a client through the session source; a session already gone is no error.
@@ -189,11 +155,10 @@ pub async fn close(source: &Source, id: u64) -> Result<(), String> {
 pub async fn build(
     target: &Target,
     source: &Source,
-    admin: &Credentials,
     wanted: usize,
     progress: &mut dyn FnMut(usize),
 ) -> Result<(Population, report::Population), String> {
-    let existing = existing(target, admin).await?;
+    let existing = decimal(target.list("/v1/sessions").await?)?;
     let population = Population::default();
     population.add(&existing);
     let control = source.opens_sessions();

@@ -4,7 +4,6 @@
 
 use std::future::Future;
 
-use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use super::model::Rules;
@@ -13,7 +12,7 @@ use crate::error::Error;
 use crate::profile::Profile;
 use crate::setup::{self, Connection, Setup};
 use crate::source::{Clock, Source};
-use crate::target::{Outgoing, Target};
+use crate::target::Target;
 
 /// The schemas the checks use, by name (`schemas/README.md`, "Which schema for which
 /// response").
@@ -61,7 +60,10 @@ impl Context {
             schemas,
             filters: Vec::new(),
         };
-        context.filters = context.filter_names();
+        // What filter entries name; none when the target does not list them.
+        context.filters = context
+            .block_on(context.target.list("/v1/filters"))
+            .unwrap_or_default();
         Ok(context)
     }
 
@@ -78,27 +80,6 @@ impl Context {
     /// Whether the target's time is the wall's.
     pub fn real_clock(&self) -> bool {
         self.source().clock() == Clock::Real
-    }
-
-    /// The ids of `GET /v1/filters`; none when the target does not list them.
-    fn filter_names(&self) -> Vec<String> {
-        let out = Outgoing {
-            method: "GET".into(),
-            path: "/v1/filters".into(),
-            headers: Vec::new(),
-            body: None,
-            credentials: Some(self.target.accounts().admin.clone()),
-        };
-        let Ok(response) = self.block_on(self.target.send(&out)) else {
-            return Vec::new();
-        };
-        let document: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        document["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|filter| filter["id"].as_str().map(str::to_string))
-            .collect()
     }
 
     /// Stops the embedded server, if there is one.
