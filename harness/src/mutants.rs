@@ -1,9 +1,12 @@
 //! Proof that the suite has teeth: the whole suite runs against the embedded reference server,
 //! faithful and then with each deliberate defect ("mutant") in turn. The faithful server must
-//! pass and every mutant must be killed — fail at least one scenario — and the table says which
-//! finding killed it.
+//! pass and every mutant must be killed by a finding that names the rule it breaks — the rule
+//! `harness/mutants.yaml` gives it, written from the spec, not taken from the server — and the
+//! table says which finding killed it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use crate::check::Finding;
 use crate::embedded::Mutant;
@@ -12,6 +15,24 @@ use crate::outcome::Counts;
 use crate::run::{self, Options};
 use crate::scenario::ScenarioFile;
 use crate::setup::Setup;
+
+/// `harness/mutants.yaml`: each mutant's name and the rule it breaks.
+static RULES: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| {
+    serde_saphyr::from_str(include_str!("../mutants.yaml")).expect("mutants.yaml is a map")
+});
+
+/// The rule a mutant breaks (`spec §8.3`), from `harness/mutants.yaml`; `None` for a mutant
+/// the file does not know, which the kill table reports as not killed by its rule.
+pub fn expected_rule(mutant: Mutant) -> Option<&'static str> {
+    RULES.get(mutant.name()).map(String::as_str)
+}
+
+/// Whether a rule text cites a section or one of its subsections: `spec §6.3` is in `spec §6.3,
+/// spec §7` and in `spec §6.3.2`, not in `spec §6.31`; `spec §6.3.3` is not in `spec §6.3`.
+pub fn cites(rule: &str, section: &str) -> bool {
+    rule.match_indices(section)
+        .any(|(at, _)| !rule[at + section.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
 
 /// One row of the kill table.
 #[derive(Debug, Clone)]
@@ -24,14 +45,25 @@ pub struct Row {
 }
 
 impl Row {
-    /// Whether the row is as it must be: the faithful server passes, a mutant is killed.
+    /// Whether the row is as it must be: the faithful server passes, a mutant is killed by a
+    /// finding that names its rule.
     pub fn as_required(&self) -> bool {
-        self.mutant.is_some() == self.killed()
+        match self.mutant {
+            None => !self.killed(),
+            Some(_) => self.by_rule().is_some(),
+        }
     }
 
     /// Whether a scenario failed.
     pub fn killed(&self) -> bool {
         !self.findings.is_empty()
+    }
+
+    /// The first finding that names the mutant's rule.
+    pub fn by_rule(&self) -> Option<&Finding> {
+        let section = expected_rule(self.mutant?)?;
+        let rule = section.trim_start_matches("spec ");
+        self.findings.iter().find(|f| cites(&f.rule, rule))
     }
 
     /// The mutant's name, or `(faithful)`.
@@ -72,20 +104,23 @@ pub async fn kill_table(
 /// The column heads of the table.
 pub fn heading() -> String {
     format!(
-        "{:<30} {:<9} first failing finding (scenario / step / check / rule)\n",
+        "{:<30} {:<9} the finding that killed it, else the first (place / step / check / rule)\n",
         "mutant", "result"
     )
 }
 
-/// One line of the table.
+/// One line of the table: `killed` only by a finding that names the mutant's rule; `OFF-RULE`
+/// when the findings name other rules only.
 pub fn line(row: &Row) -> String {
-    let result = match (row.mutant, row.killed()) {
-        (None, false) => "passed",
-        (None, true) => "FAILED",
-        (Some(_), true) => "killed",
-        (Some(_), false) => "SURVIVED",
+    let by_rule = row.by_rule();
+    let result = match (row.mutant, row.killed(), by_rule.is_some()) {
+        (None, false, _) => "passed",
+        (None, true, _) => "FAILED",
+        (Some(_), true, true) => "killed",
+        (Some(_), true, false) => "OFF-RULE",
+        (Some(_), false, _) => "SURVIVED",
     };
-    let evidence = row.findings.first().map_or_else(
+    let evidence = by_rule.or(row.findings.first()).map_or_else(
         || "-".to_string(),
         |f| format!("{} / step {} / {} / {}", f.place, f.step, f.check, f.rule),
     );
@@ -108,4 +143,33 @@ pub fn summary(rows: &[Row]) -> String {
         if faithful { "passes" } else { "FAILS" }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mutant_of_the_server_has_a_rule_and_no_other_is_named() {
+        for mutant in Mutant::ALL {
+            let rule = expected_rule(*mutant)
+                .unwrap_or_else(|| panic!("mutants.yaml names no rule for {}", mutant.name()));
+            assert!(rule.starts_with("spec §"), "{}: {rule}", mutant.name());
+        }
+        let known: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        for name in RULES.keys() {
+            assert!(
+                known.contains(&name.as_str()),
+                "mutants.yaml: no mutant {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rule_is_cited_with_its_subsections_only() {
+        assert!(cites("spec §6.3, spec §7", "§6.3"));
+        assert!(cites("spec §6.3.2", "§6.3"));
+        assert!(!cites("spec §6.31", "§6.3"));
+        assert!(!cites("spec §6.3", "§6.3.3"));
+    }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use harness::embedded::Mutant;
+use harness::mutants;
 use harness::profile::Profile;
 use harness::props::replay::Replay;
 use harness::props::transition::Transition;
@@ -64,18 +65,11 @@ fn mutant(name: &str) -> Mutant {
         .unwrap_or_else(|| panic!("no mutant {name}"))
 }
 
-/// The spec section a mutant's description cites: `… (spec §8.3)` → `§8.3`.
+/// The spec section a mutant breaks, from `harness/mutants.yaml`: `spec §8.3` → `§8.3`.
 fn section(m: Mutant) -> &'static str {
-    m.description()
-        .rsplit_once("(spec ")
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .unwrap_or_else(|| panic!("{} cites no spec section", m.description()))
-}
-
-/// Whether a rule cites a section or one of its subsections (`§6.3` is in `spec §6.3.2`).
-fn cites(rule: &str, section: &str) -> bool {
-    rule.match_indices(section)
-        .any(|(at, _)| !rule[at + section.len()..].starts_with(|c: char| c.is_ascii_digit()))
+    mutants::expected_rule(m)
+        .and_then(|rule| rule.strip_prefix("spec "))
+        .unwrap_or_else(|| panic!("mutants.yaml cites no spec section for {}", m.name()))
 }
 
 fn harness(args: &[&str]) -> Output {
@@ -116,7 +110,7 @@ fn the_faithful_server_passes_in_both_profiles_and_every_mutant_fails_with_that_
             .violation
             .as_ref()
             .unwrap_or_else(|| panic!("{name}: the minimal case did not reproduce:\n{out}"));
-        if !cites(&violation.rule, section(m)) {
+        if !mutants::cites(&violation.rule, section(m)) {
             problems.push(format!(
                 "{name} fails, but on {} rather than {}:\n{out}",
                 violation.rule,
@@ -154,7 +148,7 @@ fn the_regression_cases_pass_on_the_faithful_server_and_fail_on_their_mutant() {
             .failure
             .and_then(|f| f.violation)
             .unwrap_or_else(|| panic!("{} passes on {name}:\n{out}", file.display()));
-        assert!(cites(&violation.rule, section(m)), "{out}");
+        assert!(mutants::cites(&violation.rule, section(m)), "{out}");
     }
 }
 
