@@ -52,13 +52,20 @@ pub enum Error {
     /// The arguments make no sense together, or a value is out of range.
     #[error("{0}")]
     Usage(String),
+    /// The scenarios could not be loaded: see [`ScenarioError`].
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// The schemas could not be loaded or compiled: see [`SchemaError`].
     #[error(transparent)]
     Schema(#[from] SchemaError),
     /// The target refuses the connection or does not answer in HTTP.
     #[error("target {url} is unreachable or does not speak HTTP: {message}")]
-    Unreachable { url: String, message: String },
+    Unreachable {
+        /// The target's base URL.
+        url: String,
+        /// What the connection attempt or the answer came to.
+        message: String,
+    },
     /// The target answers, but lacks what the command needs (a session source that can open
     /// sessions, say).
     #[error("{0}")]
@@ -66,15 +73,27 @@ pub enum Error {
     /// The target answered, but the sessions a command needs could not be made on it.
     #[error("failed to build the population: {0}")]
     Population(String),
+    /// The embedded reference server could not start.
     #[error("failed to start the embedded reference server: {0}")]
     Embedded(std::io::Error),
+    /// The Tokio runtime could not be built.
     #[error("failed to start a Tokio runtime: {0}")]
     Runtime(std::io::Error),
+    /// A file the command reads (a document to validate, a replay file) could not be read or
+    /// understood.
     #[error("failed to read {path}: {message}")]
-    Read { path: String, message: String },
+    Read {
+        /// The file, as given.
+        path: String,
+        /// Why it could not be read or understood.
+        message: String,
+    },
+    /// A report, a replay file or their directory could not be written.
     #[error("failed to write {path}: {source}")]
     Write {
+        /// The file or directory, as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
     /// The property search stopped without a verdict.

@@ -20,8 +20,11 @@ use crate::vars::{as_text, VarError, Vars};
 
 /// Everything the steps of a run share.
 pub struct Env<'a> {
+    /// The reached target, with its session source and profile.
     pub connection: &'a Connection,
+    /// The schemas `schema:` expectations name, compiled once for the run.
     pub schemas: &'a SchemaChecks,
+    /// Where snapshots live; `None` when the run compares none.
     pub snapshots: Option<&'a Snapshots>,
 }
 

@@ -39,6 +39,7 @@ pub fn cites(rule: &str, section: &str) -> bool {
 pub struct Row {
     /// The mutant; `None` is the faithful server.
     pub mutant: Option<Mutant>,
+    /// How the suite's scenarios ended against this server.
     pub counts: Counts,
     /// Every finding of the failed scenarios, in run order; the first one is the table's.
     pub findings: Vec<Finding>,

@@ -10,15 +10,18 @@ use crate::check::Finding;
 /// The result of one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioOutcome {
+    /// The scenario's name, as its file gives it.
     pub name: String,
     /// The file it came from.
     pub origin: String,
     /// The rules it checks.
     pub rules: Vec<String>,
+    /// How it ended; in the JSON report, `status` with its reason or rule beside it.
     #[serde(flatten)]
     pub verdict: Verdict,
     /// The steps that ran, up to and including the first failed one.
     pub steps: Vec<StepOutcome>,
+    /// How long it took (`duration_ms` in the JSON report).
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
 }
@@ -27,14 +30,18 @@ pub struct ScenarioOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Verdict {
+    /// Every step's expectations held.
     Passed,
+    /// A step's expectation did not hold, and no profile lists the failure as known.
     Failed,
     /// Not run: the target lacks something the scenario requires.
     Skipped {
+        /// The requirement the target lacks, as a sentence.
         reason: String,
     },
     /// Failed under a profile that lists the failure as a known defect of the real server.
     KnownDeviation {
+        /// The doc-vs-code row or spec section of the defect.
         rule: String,
     },
 }
@@ -44,6 +51,7 @@ pub enum Verdict {
 pub struct StepOutcome {
     /// Counted from 1.
     pub number: usize,
+    /// What kind of action the step was.
     pub kind: StepKind,
     /// What it did: `GET /v1/sessions/3`, `session open 2 sessions`, `control POST
     /// /_sim/sessions/3/internal-ops`, `advance 2.5 s`.
@@ -58,9 +66,13 @@ pub struct StepOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
+    /// A request to the target's REST API (`request:`).
     Request,
+    /// An action of the session source (`session:`).
     Session,
+    /// A call of the simulator's control API (`control:`).
     Control,
+    /// The clock moved on (`advance:`).
     Advance,
 }
 
@@ -81,9 +93,13 @@ impl ScenarioOutcome {
 /// How many scenarios ended each way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Scenarios whose every step held.
     pub passed: usize,
+    /// Scenarios that failed: conformance failures.
     pub failed: usize,
+    /// Scenarios not run for a requirement the target lacks.
     pub skipped: usize,
+    /// Scenarios that failed as their profile's known deviation.
     pub known_deviations: usize,
 }
 
@@ -116,9 +132,13 @@ impl Counts {
 pub struct RunReport {
     /// The target's base URL (`embedded` runs name the reference server's address).
     pub target: String,
+    /// The profile the target was held to (`maxscale-24.02`, `documented`).
     pub profile: String,
+    /// The seed of every random choice and of the embedded server.
     pub seed: u64,
+    /// How many scenarios ended each way.
     pub counts: Counts,
+    /// Every scenario's outcome, in run order.
     pub scenarios: Vec<ScenarioOutcome>,
 }
 

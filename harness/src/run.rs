@@ -25,7 +25,9 @@ pub struct Options {
     pub scenarios: Option<PathBuf>,
     /// Where snapshots live, and whether to (re)write them.
     pub snapshots: Option<PathBuf>,
+    /// Write the snapshots instead of comparing them.
     pub update_snapshots: bool,
+    /// Report files to write besides the console's lines.
     pub reports: Vec<ReportSpec>,
 }
 

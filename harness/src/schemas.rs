@@ -17,20 +17,39 @@ const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_s
 /// Why schemas could not be loaded or compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
+    /// A schema file or directory could not be read.
     #[error("failed to read {path}: {source}")]
     Read {
+        /// The file or directory that could not be read.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// A schema file is not JSON.
     #[error("{path} is not JSON: {source}")]
     Json {
+        /// The file that is not JSON.
         path: String,
+        /// The JSON parser's error.
         source: serde_json::Error,
     },
+    /// The set has no file for a schema name (neither the profile's own nor a shared one), or
+    /// none at a path.
     #[error("no schema named '{name}' (for profile {profile})")]
-    Unknown { name: String, profile: String },
+    Unknown {
+        /// The schema's name, or the file's path when one is compiled by path.
+        name: String,
+        /// The profile it was looked up for; `-` when compiled by path.
+        profile: String,
+    },
+    /// A schema file that does not compile.
     #[error("schema {path} does not compile: {message}")]
-    Compile { path: String, message: String },
+    Compile {
+        /// The file's path below the schema directory.
+        path: String,
+        /// The compiler's message.
+        message: String,
+    },
 }
 
 /// A set of schema files, by path below the schema directory (`profiles/documented/session.json`).
@@ -47,6 +66,7 @@ pub struct Violation {
     /// The rule that failed: its file and JSON pointer, such as
     /// `session-common.json#/$defs/state/enum` (JSON Schema's absolute keyword location).
     pub schema_path: String,
+    /// What is wrong, in the validator's words.
     pub message: String,
 }
 

@@ -69,11 +69,15 @@ fn seconds(text: &str) -> Result<Duration, String> {
 pub struct Setup {
     /// The target; `None` starts the embedded reference server.
     pub target: Option<TargetUrl>,
+    /// Which answers the target is held to.
     pub profile: Profile,
+    /// The accounts the harness uses on the target.
     pub accounts: Accounts,
     /// The timeout of each request.
     pub timeout: Duration,
+    /// The seed of every random choice and of the embedded server.
     pub seed: u64,
+    /// The schemas documents are validated against.
     pub schemas: SchemaSet,
     /// The embedded server's clock (virtual for scenarios and properties, real for load).
     pub clock: EmbeddedClock,
@@ -162,8 +166,11 @@ impl Setup {
 
 /// A reached target: what every command works through.
 pub struct Connection {
+    /// The target's HTTP client, with its accounts.
     pub target: Target,
+    /// How sessions come to exist on the target and how its time moves.
     pub source: Source,
+    /// Which answers the target is held to.
     pub profile: Profile,
     embedded: Option<Embedded>,
 }

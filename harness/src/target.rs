@@ -9,7 +9,9 @@ use serde_json::Value;
 /// A user name and password for HTTP Basic authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The account's user name.
     pub user: String,
+    /// The account's password.
     pub password: String,
 }
 
@@ -88,11 +90,15 @@ impl std::fmt::Display for TargetUrl {
 /// A request as it goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
+    /// The method token, sent as written.
     pub method: String,
     /// The path with its query string, as sent.
     pub path: String,
+    /// Header names and values, in the order sent.
     pub headers: Vec<(String, String)>,
+    /// The body's bytes; `None` sends no body.
     pub body: Option<Vec<u8>>,
+    /// The Basic credentials to send; `None` sends no `Authorization` header.
     pub credentials: Option<Credentials>,
 }
 
@@ -121,8 +127,11 @@ impl Outgoing {
 /// A response: status, headers (names in lower case, in order), body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Response {
+    /// The status line's code.
     pub status: u16,
+    /// Header names (lower case) and values, in the order received.
     pub headers: Vec<(String, String)>,
+    /// The whole body, as bytes.
     pub body: Vec<u8>,
 }
 

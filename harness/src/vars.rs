@@ -15,8 +15,10 @@ pub const BUILT_INS: &[&str] = &["host"];
 /// Why a template could not be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VarError {
+    /// A `{{name}}` that no capture and no built-in defines.
     #[error("unknown variable '{{{{{0}}}}}'")]
     Unknown(String),
+    /// A `{{` without its `}}`, or braces around something that is not a name; holds the template.
     #[error("malformed variable reference in '{0}' (write {{{{name}}}})")]
     Malformed(String),
 }

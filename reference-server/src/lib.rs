@@ -52,15 +52,24 @@ pub use sim::Workload;
 /// Everything a server is started with; the CLI flags map onto it one to one.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The address to listen on; port 0 picks a free port ([`Server::url`] tells which).
     pub listen: SocketAddr,
+    /// The proxy's objects, as a maxscale.cnf-style text gives them: servers, services, listeners,
+    /// filters.
     pub topology: Topology,
+    /// Sessions connected at start.
     pub sessions: usize,
+    /// The seed of every random choice of the simulation.
     pub seed: u64,
+    /// Real time, or a virtual clock that moves only through `POST /_sim/clock/advance`.
     pub clock: ClockMode,
+    /// Whose answers to give: the real 24.02 server's or the documentation's.
     pub profile: ProfileName,
+    /// The admin (read-write) account.
     pub admin: Credentials,
     /// An optional read-only (`basic`) account.
     pub basic: Option<Credentials>,
+    /// Synthetic client traffic: sessions arriving and leaving, queries of idle sessions.
     pub workload: Workload,
     /// The one deliberate defect to run with (`--mutant`); `None`, the default, is the faithful
     /// server.

@@ -30,6 +30,7 @@ use crate::vars::Vars;
 pub struct Failure {
     /// Which check: `status`, `header ETag`, `schema session-one`, `json /data/id`, …
     pub check: String,
+    /// What the check wanted to see.
     pub expected: String,
     /// What came back; for bodies a short line diff.
     pub actual: String,
@@ -89,6 +90,7 @@ pub struct Finding {
     /// The step of the place, counted from 1; 0 when it has none.
     #[serde(default)]
     pub step: usize,
+    /// Which check: `status`, `header ETag`, `schema session-one`, `json /data/id`, …
     pub check: String,
     /// The rule, as `spec §8.3` or `doc-vs-code A25`.
     #[serde(default)]
@@ -96,9 +98,12 @@ pub struct Finding {
     /// The request as a curl command line (empty for a clock advance).
     #[serde(default)]
     pub request: String,
+    /// What the check wanted to see (empty when read from an older load report, which lacks it).
     #[serde(default)]
     pub expected: String,
+    /// What came back; for bodies a short line diff.
     pub actual: String,
+    /// The author's reason for the assertion, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
 }
@@ -173,9 +178,13 @@ fn labelled(label: &str, text: &str, indent: &str) -> String {
 
 /// What the checks of one step need besides the response.
 pub struct Context<'a> {
+    /// The profile the target is held to: it decides named statuses and which schema a name means.
     pub profile: Profile,
+    /// The scenario of the step: its name places snapshots, its `redact` pointers apply to them.
     pub scenario: &'a Scenario,
+    /// The variables so far, for `{{name}}` in expected values.
     pub vars: &'a Vars,
+    /// The schemas `schema:` expectations name, compiled once for the run.
     pub schemas: &'a schema::SchemaChecks,
     /// Where snapshots live; `None` when the run compares none.
     pub snapshots: Option<&'a snapshot::Snapshots>,
@@ -183,7 +192,9 @@ pub struct Context<'a> {
 
 /// A response with its body parsed as JSON once for every check.
 pub struct Reply<'a> {
+    /// The response as it came back.
     pub response: &'a Response,
+    /// The body as JSON, or why it is not JSON.
     pub json: Result<Value, String>,
 }
 

@@ -18,16 +18,21 @@ use crate::setup::Setup;
 pub struct Settings {
     /// What the profile is for (profile files only).
     pub description: Option<String>,
+    /// Sessions to build and keep.
     pub sessions: Option<usize>,
     /// `10s`, `500ms`, `2m`, or a number of seconds.
     pub duration: Option<String>,
     /// Sessions arriving, and as many leaving, per second.
     pub churn: Option<f64>,
+    /// Open model: requests per second on a fixed timetable.
     pub rate: Option<f64>,
+    /// Closed model: this many workers in loops.
     pub concurrency: Option<usize>,
     /// `get-one=20,kill=1`, or in a profile file a map of weights.
     pub mix: Option<MixSetting>,
+    /// Pass criteria as written: `get-one.p99<20ms`, `errors<1%`, `rate>1000/s`.
     pub thresholds: Option<Vec<String>>,
+    /// The seed of every random choice and of the embedded server.
     pub seed: Option<u64>,
     /// Validate the schema of one get-all body in this many.
     pub list_sample: Option<u32>,
@@ -39,7 +44,9 @@ pub struct Settings {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum MixSetting {
+    /// As the command line writes it: `get-one=20,kill=1`.
     Text(String),
+    /// A profile file's map from operation name to weight.
     Weights(std::collections::BTreeMap<String, u32>),
 }
 
@@ -98,20 +105,26 @@ pub struct LoadConfig {
     pub setup: Setup,
     /// The population to build and keep.
     pub sessions: usize,
+    /// How long the load phase runs.
     pub duration: Duration,
     /// Sessions arriving, and as many leaving, per second.
     pub churn: f64,
+    /// How requests are issued: at a fixed rate (open) or by a number of workers (closed).
     pub model: Model,
+    /// The operations' weights.
     pub mix: Mix,
+    /// The pass criteria, judged on the report.
     pub thresholds: Vec<Threshold>,
     /// One get-all body in this many is schema-validated.
     pub list_sample: u32,
+    /// Where the results go besides standard output.
     pub output: Output,
 }
 
 /// Where a load run's results go besides standard output.
 #[derive(Debug, Clone, Default)]
 pub struct Output {
+    /// Report files to write (`--report`).
     pub reports: Vec<LoadReportSpec>,
     /// Draw a progress bar on standard error (when it is a terminal).
     pub progress: bool,
@@ -210,7 +223,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// A report file to write: `json:FILE` or `html:FILE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadReportSpec {
+    /// The file's format.
     pub kind: LoadReportKind,
+    /// Where the file is written.
     pub path: PathBuf,
 }
 

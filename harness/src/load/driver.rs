@@ -59,8 +59,11 @@ pub struct Driver {
 /// Counts for the progress bar.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// Requests completed so far, answered or not.
     pub requests: u64,
+    /// Of those, the ones that broke a check or got no answer.
     pub failed: u64,
+    /// Checks broken so far, as the judge counts them.
     pub violations: u64,
 }
 

@@ -137,11 +137,17 @@ impl Default for Recorder {
 /// The counts and histograms of one operation at the end of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Recorded {
+    /// Requests recorded, answered or not.
     pub requests: u64,
+    /// Requests that broke a check or got no answer.
     pub failed: u64,
+    /// Requests that got no answer (refused, reset, timed out).
     pub transport_errors: u64,
+    /// Answers by status code.
     pub statuses: BTreeMap<String, u64>,
+    /// Every request's latency.
     pub latency: Latencies,
+    /// One encoded histogram per second of the run (`None`: no request completed in that second).
     pub timeline: Vec<Option<String>>,
 }
 

@@ -68,7 +68,9 @@ impl Schemas {
 
 /// One request as the judge needs to know it.
 pub struct Exchange {
+    /// The operation the request performs.
     pub op: Operation,
+    /// The request as it went on the wire.
     pub request: Outgoing,
     /// When it went out.
     pub sent: Instant,

@@ -15,9 +15,15 @@ pub enum Model {
     /// Open model: a constant arrival rate (requests per second) on a fixed timetable; latency
     /// counts from each request's scheduled time, so a slow answer that delays later requests
     /// shows in their latency too (no coordinated omission).
-    Open { rate: f64 },
+    Open {
+        /// Requests per second.
+        rate: f64,
+    },
     /// Closed model: this many workers, each sending its next request when the last is answered.
-    Closed { concurrency: usize },
+    Closed {
+        /// Workers, each with one request in flight.
+        concurrency: usize,
+    },
 }
 
 impl std::fmt::Display for Model {

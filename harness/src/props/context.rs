@@ -28,9 +28,13 @@ pub const SCHEMAS: [&str; 5] = [
 pub struct Context {
     runtime: Runtime,
     connection: Connection,
+    /// The target's client, which sends the cases' requests.
     pub target: Target,
+    /// The profile the target is held to.
     pub profile: Profile,
+    /// The profile's table, which the model reads.
     pub rules: Rules,
+    /// The schemas of [`SCHEMAS`], compiled once for the run.
     pub schemas: SchemaChecks,
     /// The ids of `GET /v1/filters`, in order: what filter entries name.
     pub filters: Vec<String>,

@@ -47,7 +47,9 @@ pub const CONFORM_STEPS: usize = 16;
 /// whose mutant is the embedded server's).
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// How many cases to run.
     pub cases: u32,
+    /// Each case has 1 to this many transitions.
     pub max_steps: usize,
     /// How many re-runs shrinking may make; `None`: 4 × cases.
     pub shrink_iters: Option<u32>,
@@ -64,11 +66,13 @@ pub fn failures_dir(given: Option<PathBuf>) -> PathBuf {
 /// What a run found.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The seed that drove the search; printed, so the run can be repeated.
     pub seed: u64,
     /// Cases that passed (before the first failure, if one failed).
     pub passed: u32,
     /// The time those cases took, shrinking excluded.
     pub elapsed: Duration,
+    /// The first failing case, shrunk; `None` when every case passed.
     pub failure: Option<Failure>,
 }
 
@@ -80,6 +84,7 @@ pub struct Failure {
     /// The postcondition it breaks; `None` when the minimal sequence passed on its re-run (a
     /// target whose timing varies), with `message` saying what failed during the search.
     pub violation: Option<Finding>,
+    /// The violation as text, else what failed during the search.
     pub message: String,
     /// The requests of the re-run.
     pub lines: Vec<Line>,

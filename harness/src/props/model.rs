@@ -77,7 +77,9 @@ impl Flags {
 /// answer came. On a virtual clock both ends are the clock's reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// When the request was sent.
     pub lo: u64,
+    /// When its answer came.
     pub hi: u64,
 }
 
@@ -91,7 +93,9 @@ struct Ttl {
 /// Whether a session exists at some moment, as far as the model knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Life {
+    /// Certainly there.
     Alive,
+    /// Certainly gone.
     Dead,
     /// Inside a ttl's window: either.
     Either,
@@ -100,8 +104,11 @@ pub enum Life {
 /// Whether a row belongs in a filtered list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
+    /// It belongs.
     Yes,
+    /// It does not belong.
     No,
+    /// It belongs under one of the target's possible choices for a failed PATCH, not the other.
     Maybe,
 }
 
@@ -136,9 +143,11 @@ pub enum FailedPatch {
 /// The model of one session.
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The session's id on the target.
     pub id: u64,
     /// `attributes.user` and `remote` as first seen: nothing changes them (spec §7.2).
     pub user: Value,
+    /// `attributes.remote` as first seen; nothing changes it either (spec §7.2).
     pub remote: Value,
     /// The service's flags, shown OR-ed with the session's (spec §5.8); read from the first
     /// document, where the session's own are all off.
@@ -169,12 +178,14 @@ pub struct Session {
 /// The model of a case: its sessions, the profile's rules, what the target chose.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The profile's table the model reads.
     pub rules: Rules,
     /// The target's filters (`GET /v1/filters`), which filter entries name.
     pub filter_names: Vec<String>,
     /// Added to the latest moment a ttl may fire: 0 on a virtual clock, [`REAL_SLACK_MS`] on a
     /// real one.
     slack_ms: u64,
+    /// The case's sessions, by slot.
     pub sessions: Vec<Session>,
     failed_patch: Option<FailedPatch>,
 }
@@ -186,7 +197,12 @@ pub enum Answer {
     Done,
     /// 400; `detail` is the error message when the spec fixes it, `body` whether an error
     /// document comes with it.
-    Rejected { detail: Option<String>, body: bool },
+    Rejected {
+        /// The error message, when the spec fixes it.
+        detail: Option<String>,
+        /// Whether an error document comes with the 400.
+        body: bool,
+    },
 }
 
 impl Model {

@@ -24,6 +24,7 @@ pub struct Replay {
     pub profile: Profile,
     /// How many sessions the case creates.
     pub sessions: usize,
+    /// The case's steps, in order.
     pub transitions: Vec<Transition>,
     /// The deliberate defect of the embedded server the case was found against, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]

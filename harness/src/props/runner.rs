@@ -69,9 +69,11 @@ impl StateMachineTest for Properties {
 /// How a search is made.
 #[derive(Debug, Clone, Copy)]
 pub struct Search {
+    /// How many cases to run.
     pub cases: u32,
     /// Each case has 1 to this many transitions.
     pub max_steps: usize,
+    /// The seed of every random choice of the search.
     pub seed: u64,
     /// How many re-runs shrinking may make; `None`: proptest's default (4 × cases).
     pub shrink_iters: Option<u32>,

@@ -21,7 +21,9 @@ pub type Slot = usize;
 pub enum Transition {
     /// `PATCH /v1/sessions/:id` with log parameters and/or a filter relationship (spec §6).
     Patch {
+        /// The session patched.
         session: Slot,
+        /// Where the body puts the filter relationship.
         form: BodyForm,
         /// `data.attributes.parameters`; absent when empty.
         parameters: BTreeMap<Param, Value>,
@@ -29,34 +31,64 @@ pub enum Transition {
         filters: Option<FilterData>,
     },
     /// `PATCH /v1/sessions/:id/relationships/filters` with `{"data": …}` (spec §4.4).
-    PatchFilters { session: Slot, filters: FilterData },
+    PatchFilters {
+        /// The session patched.
+        session: Slot,
+        /// The relationship's `data`.
+        filters: FilterData,
+    },
     /// `POST /v1/sessions/:id/restart` (spec §7.1).
-    Restart { session: Slot },
+    Restart {
+        /// The session restarted.
+        session: Slot,
+    },
     /// `POST /v1/sessions/restart` (spec §7.4).
     RestartAll,
     /// `DELETE /v1/sessions/:id`, with the `ttl` option as written when given (spec §8).
-    Delete { session: Slot, ttl: Option<String> },
+    Delete {
+        /// The session deleted.
+        session: Slot,
+        /// The `ttl` option as written (not always a number); `None` sends none.
+        ttl: Option<String>,
+    },
     /// `GET /v1/sessions/:id` (spec §4.2), perhaps with `fields[sessions]` (spec §10.13).
     GetOne {
+        /// The session read.
         session: Slot,
+        /// The `fields[sessions]` option, if sent.
         fields: Option<Fields>,
     },
     /// `GET /v1/sessions` with any of `fields[sessions]`, `filter`, `page[…]` (spec §4.1,
     /// §10.7, §10.13, §10.14).
     GetAll {
+        /// The `fields[sessions]` option, if sent.
         fields: Option<Fields>,
+        /// The `filter` option, if sent.
         filter: Option<RowFilter>,
+        /// `page[size]` and `page[number]`, if sent.
         page: Option<Page>,
     },
     /// The client starts a request that keeps running (the session source's `busy`).
-    Busy { session: Slot },
+    Busy {
+        /// The session whose client starts it.
+        session: Slot,
+    },
     /// The running request completes (the session source's `idle`).
-    Idle { session: Slot },
+    Idle {
+        /// The session whose request completes.
+        session: Slot,
+    },
     /// The client sends a request that is answered at once (the session source's `query`).
-    Query { session: Slot },
+    Query {
+        /// The session whose client sends it.
+        session: Slot,
+    },
     /// Time moves on by `tenths` × 0.1 s (the session source's `advance`: the virtual clock, or
     /// waiting on a real one).
-    Advance { tenths: u8 },
+    Advance {
+        /// Tenths of a second to move on.
+        tenths: u8,
+    },
 }
 
 impl Transition {
@@ -95,9 +127,13 @@ pub enum BodyForm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Param {
+    /// `log_info` (spec §5.8)
     LogInfo,
+    /// `log_notice` (spec §5.8)
     LogNotice,
+    /// `log_warning` (spec §5.8)
     LogWarning,
+    /// `log_error` (spec §5.8)
     LogError,
     /// Only in debug builds of MaxScale (spec §5.8, doc-vs-code A18).
     LogDebug,
@@ -135,7 +171,12 @@ pub enum FilterData {
 pub enum FilterEntry {
     /// `{"id": NAME, "type": "filters"}` with NAME the `index`-th (modulo their number) of the
     /// target's filters; `type` is left out when `typed` is false (spec §6.3.2: not checked).
-    Known { index: u8, typed: bool },
+    Known {
+        /// Which of the target's filters, counted modulo their number.
+        index: u8,
+        /// Whether the entry has `"type": "filters"`.
+        typed: bool,
+    },
     /// A name the target does not have: 400 `Not a valid filter: …` (spec §6.3.2).
     Unknown,
     /// An `id` that is not a string: 400 `Not a JSON string but a …` (spec §6.3.2).
@@ -178,11 +219,22 @@ impl Fields {
 #[serde(rename_all = "snake_case")]
 pub enum RowFilter {
     /// `/id="ID"` of one session (ids are strings).
-    Id { session: Slot },
+    Id {
+        /// The session whose id the option names.
+        session: Slot,
+    },
     /// `/attributes/parameters/KEY=eq(true|false)` (a bare `true` is rejected, spec §10.14).
-    Flag { param: Param, value: bool },
+    Flag {
+        /// The parameter compared: KEY.
+        param: Param,
+        /// The value it must equal.
+        value: bool,
+    },
     /// `/relationships/filters/data/0/id="NAME"`: sessions whose first filter is NAME.
-    FirstFilter { index: u8 },
+    FirstFilter {
+        /// Which of the target's filters is NAME, counted modulo their number.
+        index: u8,
+    },
     /// `/attributes/state=eq("Session started")`
     Started,
 }
@@ -190,7 +242,9 @@ pub enum RowFilter {
 /// `page[size]` and `page[number]` (spec §10.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
+    /// `page[size]`: rows per page.
     pub size: u8,
+    /// `page[number]`: which page of that size.
     pub number: u8,
 }
 

@@ -16,14 +16,18 @@ pub(crate) const INDENT: &str = "      ";
 /// A report file to write: `junit:FILE` or `json:FILE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSpec {
+    /// The file's format.
     pub kind: ReportKind,
+    /// Where the file is written.
     pub path: PathBuf,
 }
 
 /// The formats of report files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportKind {
+    /// JUnit XML: one test case per scenario.
     Junit,
+    /// The whole run as one JSON document.
     Json,
 }
 

@@ -12,23 +12,31 @@ use super::validate::{self, Problem};
 pub struct ScenarioFile {
     /// The file as shown in messages: a path, or `scenarios/…` for a built-in one.
     pub origin: String,
+    /// The scenario as read and checked.
     pub scenario: Scenario,
 }
 
 /// Why a scenario cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
+    /// A scenario file or directory could not be read.
     #[error("failed to read {path}: {source}")]
     Read {
+        /// The file or directory, as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
     /// The file is not YAML, or not a scenario.
     #[error("{origin}:{line}:{column}: {message}\n{snippet}")]
     Yaml {
+        /// The file, as shown in messages.
         origin: String,
+        /// The line of the error, counted from 1.
         line: u64,
+        /// The column of the error, counted from 1.
         column: u64,
+        /// What the parser or the model says is wrong.
         message: String,
         /// The offending lines with a marker, as the YAML parser renders them.
         snippet: String,
@@ -36,12 +44,17 @@ pub enum ScenarioError {
     /// The file is a well-formed scenario with steps that break the format's rules.
     #[error("{}", Problems(.0))]
     Invalid(Vec<Problem>),
+    /// Two files define a scenario of the same name.
     #[error("scenario '{name}' is defined twice: in {first} and in {second}")]
     Clash {
+        /// The name both use.
         name: String,
+        /// The file that defines it first.
         first: String,
+        /// The file that defines it again.
         second: String,
     },
+    /// No scenario file or built-in scenario has the name given.
     #[error("no scenario named '{0}' (give a scenario file, or the `name` of a built-in scenario or of one in --scenarios DIR)")]
     Unknown(String),
 }

@@ -141,6 +141,7 @@ pub enum SessionStep {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
+    /// The session's id, or a `{{name}}` variable that holds it.
     pub id: String,
 }
 
@@ -148,7 +149,9 @@ pub struct Client {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientStatement {
+    /// The session's id, or a `{{name}}` variable that holds it.
     pub id: String,
+    /// The statement's SQL text; `None` lets the source choose.
     pub statement: Option<String>,
 }
 
@@ -181,6 +184,7 @@ pub struct Request {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Auth {
+    /// The read-write account (`--user`, `--password`).
     #[default]
     Admin,
     /// The read-only account.
@@ -216,7 +220,9 @@ pub struct Expect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ByProfile<T> {
+    /// One value for every profile.
     Same(T),
+    /// A value by profile name, `default` for the others.
     PerProfile(BTreeMap<String, T>),
 }
 
@@ -235,9 +241,13 @@ impl<T> ByProfile<T> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StatusSpec {
+    /// Exactly this code: `200`.
     Exact(u16),
+    /// Any of these codes: `[200, 204]`.
     OneOf(Vec<u16>),
+    /// The status the profile table gives a name: `write-success`.
     Named(StatusName),
+    /// Any code of a class: `"2xx"`.
     Class(String),
 }
 
@@ -264,6 +274,7 @@ impl<'de> Deserialize<'de> for StatusName {
 pub enum HeaderSpec {
     /// `present`, `absent`, or the exact value.
     Word(String),
+    /// A pattern, or a comparison with a captured value.
     Check(HeaderCheck),
 }
 

@@ -19,10 +19,13 @@ use crate::vars;
 /// One broken rule of the format, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file, as shown in messages.
     pub origin: String,
     /// Line and column of the step (or of the scenario's start).
     pub line: u64,
+    /// The column of the same place.
     pub column: u64,
+    /// Which rule is broken, and how.
     pub message: String,
 }
 

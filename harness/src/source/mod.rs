@@ -58,18 +58,28 @@ pub enum Action {
     Open(Open),
     /// The client sends a statement that is answered at once.
     Query {
+        /// The session of the client.
         id: String,
+        /// The statement's SQL text; `None` lets the source choose.
         statement: Option<String>,
     },
     /// The client sends a statement that keeps running.
     Busy {
+        /// The session of the client.
         id: String,
+        /// The statement's SQL text; `None` lets the source choose.
         statement: Option<String>,
     },
     /// The running statement completes.
-    Idle { id: String },
+    Idle {
+        /// The session of the client.
+        id: String,
+    },
     /// The client disconnects.
-    Close { id: String },
+    Close {
+        /// The session of the client.
+        id: String,
+    },
     /// Time moves on.
     Advance(Duration),
 }

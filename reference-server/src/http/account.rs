@@ -14,7 +14,9 @@ pub enum AccountType {
 /// A user name and password pair as given on the command line (`USER:PASS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
+    /// The account's user name.
     pub user: String,
+    /// The account's password.
     pub password: String,
 }
 

@@ -154,75 +154,120 @@ pub struct SimulationSettings {
 pub enum TopologyError {
     /// A line that is neither blank, a comment, a `[section]` header nor `key=value`.
     #[error("line {line}: expected '[section]' or 'key=value', found '{text}'")]
-    Syntax { line: usize, text: String },
+    Syntax {
+        /// The line, counted from 1.
+        line: usize,
+        /// The line as written.
+        text: String,
+    },
     /// A `key=value` line before the first section header.
     #[error("line {line}: key '{key}' appears before any [section]")]
-    KeyOutsideSection { line: usize, key: String },
+    KeyOutsideSection {
+        /// The line of the key.
+        line: usize,
+        /// The key, as written.
+        key: String,
+    },
     /// A section name used a second time.
     #[error("line {line}: duplicate section [{section}], first defined on line {first_line}")]
     DuplicateSection {
+        /// The line of the second header.
         line: usize,
+        /// The section's name.
         section: String,
+        /// The line of the first header.
         first_line: usize,
     },
     /// A key given twice in one section.
     #[error("line {line}: duplicate key '{key}' in section [{section}]")]
     DuplicateKey {
+        /// The line of the second occurrence.
         line: usize,
+        /// The section the key is in.
         section: String,
+        /// The repeated key.
         key: String,
     },
     /// An object section without `type=` (the line is the section header's).
     #[error("line {line}: section [{section}] has no 'type'")]
-    MissingType { line: usize, section: String },
+    MissingType {
+        /// The line of the section header.
+        line: usize,
+        /// The section's name.
+        section: String,
+    },
     /// A `type=` that is not server, service, listener, filter or monitor.
     #[error("line {line}: unknown type '{value}' in section [{section}]")]
     UnknownType {
+        /// The line of the `type=`.
         line: usize,
+        /// The section's name.
         section: String,
+        /// The type as written.
         value: String,
     },
     /// A required key is absent (the line is the section header's).
     #[error("line {line}: section [{section}] is missing '{key}'")]
     MissingKey {
+        /// The line of the section header.
         line: usize,
+        /// The section's name.
         section: String,
+        /// The absent key.
         key: &'static str,
     },
     /// Two keys that exclude each other are both set.
     #[error("line {line}: '{key}' cannot be used together with '{other}' in section [{section}]")]
     ConflictingKeys {
+        /// The line of the later of the two keys.
         line: usize,
+        /// The section's name.
         section: String,
+        /// The later of the two keys.
         key: String,
+        /// The earlier one.
         other: String,
     },
     /// A value that does not parse as what its key needs.
     #[error("line {line}: invalid value '{value}' for '{key}': expected {expected}")]
     InvalidValue {
+        /// The line of the key.
         line: usize,
+        /// The key whose value it is.
         key: String,
+        /// The value as written.
         value: String,
+        /// What the key needs, such as `a non-negative integer`.
         expected: &'static str,
     },
     /// A key the simulator's own section does not know.
     #[error("line {line}: unknown key '{key}' in section [{section}]")]
     UnknownKey {
+        /// The line of the key.
         line: usize,
+        /// The section's name.
         section: String,
+        /// The key the section does not know.
         key: String,
     },
     /// A reference to an object that is not defined (the line is the referring key's).
     #[error("line {line}: section [{section}] refers to unknown {kind} '{name}'")]
     UnknownReference {
+        /// The line of the referring key.
         line: usize,
+        /// The section that refers.
         section: String,
+        /// What kind of object: `server`, `service` or `filter`.
         kind: &'static str,
+        /// The name no section defines.
         name: String,
     },
     /// No `type=service` section at all (the line is the last line of the text).
     #[error("line {line}: no service defined; at least one section needs 'type=service'")]
-    NoService { line: usize },
+    NoService {
+        /// The last line of the text.
+        line: usize,
+    },
 }
 
 impl Default for Global {

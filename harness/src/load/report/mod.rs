@@ -23,9 +23,11 @@ pub const FORMAT: &str = "harness-load/1";
 pub struct LoadReport {
     /// Always [`FORMAT`].
     pub format: String,
+    /// The target's base URL.
     pub target: String,
     /// The profile bodies were validated against.
     pub profile: String,
+    /// The seed of the run's random choices and of the embedded server.
     pub seed: u64,
     /// How many runs this report adds up (1 unless merged).
     pub runs: u32,
@@ -34,13 +36,17 @@ pub struct LoadReport {
     /// The measured length of the load phase, from the first request to the last answer; rates
     /// are per second of it (for merged runs, the longest).
     pub elapsed_s: f64,
+    /// How requests were issued: the open model's rate or the closed model's workers.
     pub model: Model,
     /// The weights by operation.
     pub mix: BTreeMap<String, u32>,
+    /// The sessions the run acted on.
     pub population: Population,
+    /// Sessions arriving and leaving while the load ran.
     pub churn: Churn,
     /// By operation name.
     pub operations: BTreeMap<String, OpReport>,
+    /// How much of the answers was checked beyond status and invariants.
     pub checks: Checks,
     /// Broken checks by check name (`status`, `server-error`, `schema session-one`,
     /// `killed-came-back`, …).
@@ -75,7 +81,9 @@ pub struct Churn {
     pub rate: f64,
     /// Whether churn could run (it needs the control API).
     pub available: bool,
+    /// Sessions that arrived.
     pub arrived: u64,
+    /// Sessions that left.
     pub left: u64,
     /// Sessions created to replace killed ones, keeping the population.
     pub replaced: u64,
@@ -104,6 +112,7 @@ pub struct Checks {
 /// One operation's numbers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OpReport {
+    /// Requests sent, answered or not.
     pub requests: u64,
     /// Requests that broke a check or got no answer.
     pub failed: u64,
@@ -124,10 +133,15 @@ pub struct OpReport {
 pub struct Summary {
     /// Requests per second of the run.
     pub rate: f64,
+    /// The median latency, in milliseconds.
     pub p50_ms: f64,
+    /// The 90th percentile latency, in milliseconds.
     pub p90_ms: f64,
+    /// The 99th percentile latency, in milliseconds.
     pub p99_ms: f64,
+    /// The 99.9th percentile latency, in milliseconds.
     pub p99_9_ms: f64,
+    /// The longest latency, in milliseconds.
     pub max_ms: f64,
 }
 
@@ -251,7 +265,9 @@ impl LoadReport {
 /// A threshold judged on a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The threshold as written: `get-one.p99<20ms`.
     pub threshold: String,
+    /// Whether the measured value met it.
     pub passed: bool,
     /// The measured value, with its unit (or why there is none).
     pub actual: String,
