@@ -11,11 +11,11 @@
 //! - [`target`]: the HTTP client for a base URL (with its base path) and its accounts.
 //! - [`source`]: the session source — sessions opened, clients driven, time moved.
 //! - [`error`]: the one error type and the one table of exit codes.
-//! - [`request`]: a scenario's request as sent, and as a curl command line.
-//! - [`vars`]: `{{name}}` variables — captures and built-ins.
+//! - `request`: a scenario's request as sent, and as a curl command line.
+//! - `vars`: `{{name}}` variables — captures and built-ins.
 //! - [`check`]: every verdict of every command (status, headers, body, schema, JSON, snapshot
 //!   with redactions), each failure a [`check::Finding`], rendered by [`check::render`].
-//! - [`exec`]: runs one scenario — steps, captures, polling, skips, known deviations.
+//! - `exec`: runs one scenario — steps, captures, polling, skips, known deviations.
 //! - [`outcome`]: what a run found; [`report`] renders it (console, JUnit, JSON).
 //! - [`run`]: a whole run — target or embedded server, scenarios, reports, exit code.
 //! - [`embedded`]: the reference server started in-process, spoken to over HTTP only.
@@ -30,18 +30,18 @@
 pub mod check;
 pub mod embedded;
 pub mod error;
-pub mod exec;
+pub(crate) mod exec;
 pub mod load;
 pub mod mutants;
 pub mod outcome;
 pub mod profile;
 pub mod props;
 pub mod report;
-pub mod request;
+pub(crate) mod request;
 pub mod run;
 pub mod scenario;
 pub mod schemas;
 pub mod setup;
 pub mod source;
 pub mod target;
-pub mod vars;
+pub(crate) mod vars;

@@ -1,18 +1,18 @@
 //! One place for every verdict, for every command. Each kind of expectation has its file —
-//! [`status`], [`headers`], [`body`], [`schema`], [`json`] (over [`jsonpath`]), [`snapshot`]
-//! (over [`redact`]) — and returns [`Failure`]s. Whoever asked places them ([`Failure::at`]):
+//! `status`, `headers`, `body`, [`schema`], `json` (over `jsonpath`), `snapshot`
+//! (over `redact`) — and returns [`Failure`]s. Whoever asked places them ([`Failure::at`]):
 //! the scenario executor, a property case, the load judge. The [`Finding`] they become is the
 //! one finding type of the harness, and [`render`] the one way a console shows it.
 
-pub mod body;
-pub mod diff;
-pub mod headers;
-pub mod json;
-pub mod jsonpath;
-pub mod redact;
+pub(crate) mod body;
+pub(crate) mod diff;
+pub(crate) mod headers;
+pub(crate) mod json;
+pub(crate) mod jsonpath;
+pub(crate) mod redact;
 pub mod schema;
-pub mod snapshot;
-pub mod status;
+pub(crate) mod snapshot;
+pub(crate) mod status;
 
 use std::fmt::{self, Write as _};
 

@@ -41,12 +41,8 @@ const EXAMPLES: usize = 10;
 /// The names of the checks only the load judge makes; the others are [`check`](crate::check)'s
 /// (`status`, `server-error`, `body`, `schema NAME`).
 pub mod kind {
-    /// A 5xx answer.
-    pub const SERVER_ERROR: &str = "server-error";
     /// A status the operation may not get.
     pub const STATUS: &str = "status";
-    /// A body where there must be none.
-    pub const BODY: &str = "body";
     /// A GET one of a killed session did not answer 404.
     pub const KILLED_CAME_BACK: &str = "killed-came-back";
     /// A list requested after a kill was answered contains the killed session.

@@ -7,28 +7,28 @@
 //! - [`config`]: the settings (command line over profile), defaults, durations, report specs.
 //! - [`profile`]: named workload profiles, the YAML files of `scenarios/load/`.
 //! - [`op`]: the operations and the mix that weighs them.
-//! - [`population`]: building the sessions, and the live and killed ids.
-//! - [`churn`]: sessions arriving and leaving while the load runs.
-//! - [`driver`]: the open and closed models, sending and recording each request.
+//! - `population`: building the sessions, and the live and killed ids.
+//! - `churn`: sessions arriving and leaving while the load runs.
+//! - `driver`: the open and closed models, sending and recording each request.
 //! - [`judge`]: every answer's checks and the invariants; violations with curl evidence.
-//! - [`histogram`]: HDR latency histograms, their text form, per-second timelines.
-//! - [`threshold`]: `get-one.p99<20ms`-style criteria.
+//! - `histogram`: HDR latency histograms, their text form, per-second timelines.
+//! - `threshold`: `get-one.p99<20ms`-style criteria.
 //! - [`report`]: the run as one document — console summary, JSON, HTML.
-//! - [`merge`]: adding the JSON reports of several machines.
+//! - `merge`: adding the JSON reports of several machines.
 //! - [`cli`]: the arguments of `harness load` and `harness report merge`, and their exit codes.
 
-pub mod churn;
+pub(crate) mod churn;
 pub mod cli;
 pub mod config;
-pub mod driver;
-pub mod histogram;
+pub(crate) mod driver;
+pub(crate) mod histogram;
 pub mod judge;
-pub mod merge;
+pub(crate) mod merge;
 pub mod op;
-pub mod population;
+pub(crate) mod population;
 pub mod profile;
 pub mod report;
-pub mod threshold;
+pub(crate) mod threshold;
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;

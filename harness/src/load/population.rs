@@ -54,11 +54,6 @@ impl Population {
         self.lock().live.len()
     }
 
-    /// Whether no live session is known.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Adds live sessions.
     pub fn add(&self, ids: &[u64]) {
         let mut inner = self.lock();

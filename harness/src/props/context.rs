@@ -9,7 +9,6 @@ use tokio::runtime::Runtime;
 use super::model::Rules;
 use crate::check::schema::SchemaChecks;
 use crate::error::Error;
-use crate::profile::Profile;
 use crate::setup::{self, Connection, Setup};
 use crate::source::{Clock, Source};
 use crate::target::Target;
@@ -30,8 +29,6 @@ pub struct Context {
     connection: Connection,
     /// The target's client, which sends the cases' requests.
     pub target: Target,
-    /// The profile the target is held to.
-    pub profile: Profile,
     /// The profile's table, which the model reads.
     pub rules: Rules,
     /// The schemas of [`SCHEMAS`], compiled once for the run.
@@ -59,7 +56,6 @@ impl Context {
             target: connection.target.clone(),
             connection,
             runtime,
-            profile: setup.profile,
             rules: Rules::of(setup.profile),
             schemas,
             filters: Vec::new(),

@@ -217,11 +217,6 @@ impl Model {
         }
     }
 
-    /// What the target chose for failed PATCHes, once known.
-    pub fn failed_patch(&self) -> Option<FailedPatch> {
-        self.failed_patch
-    }
-
     /// Adds a session as its first document shows it: user, remote, connections, and the
     /// service's log flags (`parameters`, where the session's own are still off, spec §5.8).
     pub fn add_session(
@@ -713,7 +708,7 @@ mod tests {
         );
         let applied = json!({"log_info": true, "log_notice": false, "log_warning": false, "log_error": false});
         assert!(m.settle_parameters(0, &applied));
-        assert_eq!(m.failed_patch(), Some(FailedPatch::AppliesFlags));
+        assert_eq!(m.failed_patch, Some(FailedPatch::AppliesFlags));
         assert_eq!(m.parameters(1), [applied]);
         assert!(m.sessions[0].filters.is_empty());
     }
@@ -733,7 +728,7 @@ mod tests {
         // A successful PATCH applies to both; setting the flag makes them agree.
         m.patch(0, &on, None);
         assert_eq!(m.parameters(0).len(), 1);
-        assert_eq!(m.failed_patch(), None);
+        assert_eq!(m.failed_patch, None);
     }
 
     #[test]

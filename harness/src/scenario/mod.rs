@@ -1,10 +1,10 @@
-//! Scenarios: the file format ([`model`]), reading and checking a file ([`load`], [`validate`]),
+//! Scenarios: the file format ([`model`]), reading and checking a file (`load`, `validate`),
 //! and the catalogue of the suite — the files of `scenarios/` built into the binary, plus those of
 //! a `--scenarios DIR`.
 
-pub mod load;
+pub(crate) mod load;
 pub mod model;
-pub mod validate;
+pub(crate) mod validate;
 
 use std::path::Path;
 

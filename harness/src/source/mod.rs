@@ -2,12 +2,12 @@
 //! the target's time moves. Scenarios (`session:` steps), property cases and load runs reach
 //! sessions only through [`Source`], so another kind of source plugs into all three at once.
 //!
-//! - [`control`]: the reference server's control API (`/_sim/`): sessions on request, clients
+//! - `control`: the reference server's control API (`/_sim/`): sessions on request, clients
 //!   made busy and idle, a virtual or real clock.
 //! - [`Source::Passive`]: any other target. It offers the sessions it already has; time is the
 //!   wall's, and the harness waits for it.
 
-pub mod control;
+pub(crate) mod control;
 
 use std::time::Duration;
 

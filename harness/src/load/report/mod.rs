@@ -1,6 +1,6 @@
 //! What a load run measured, as one serialisable document: the console summary ([`console`]),
 //! the JSON report ([`json`]) and the HTML page ([`html`]) all render a [`LoadReport`], and
-//! `harness report merge` adds several ([`super::merge`]).
+//! `harness report merge` adds several (`super::merge`).
 
 pub mod console;
 pub mod html;
