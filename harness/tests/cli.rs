@@ -1,19 +1,8 @@
 //! `harness validate` and `harness schemas` as a user runs them: output and exit codes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("the harness binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
+use support::{harness, stdout};
 
 #[test]
 fn valid_documents_exit_0() {

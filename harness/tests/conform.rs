@@ -3,8 +3,9 @@
 //! and the console's rendering of a failure. The embedded server has a virtual clock, so nothing
 //! here sleeps.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use support::{harness, stderr, stdout};
 
 use harness::mutants;
 use harness::profile::Profile;
@@ -12,29 +13,8 @@ use harness::run::Options;
 use harness::scenario::Catalog;
 use reference_server::Mutant;
 
-/// The workspace root, where the commands run.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 /// The test scenarios of `harness/tests/scenarios`.
 const OWN: &str = "harness/tests/scenarios";
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the harness binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// The numbers of the console's summary line (`N passed, N failed, N skipped, N known
 /// deviations`), in that order.

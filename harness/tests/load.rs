@@ -2,8 +2,11 @@
 //! server on a real clock: short bounded runs (real time is what a load run measures), exit
 //! codes, reports, and the invariant check catching a defect.
 
+mod support;
+
+use support::{harness, stderr, stdout};
+
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use harness::embedded::{EmbeddedClock, Mutant};
@@ -13,22 +16,6 @@ use harness::load::{self, judge::kind};
 use harness::profile::Profile;
 use harness::setup::Setup;
 use harness::target::TargetUrl;
-
-fn harness(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("the harness binary runs")
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
 
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -3,8 +3,11 @@
 //! naming its rule — with the seed the faithful server passes —, the stored regression cases
 //! replay, and replay files round-trip through the command line.
 
+mod support;
+
+use support::harness;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use harness::embedded::Mutant;
 use harness::mutants;
@@ -70,13 +73,6 @@ fn section(m: Mutant) -> &'static str {
     mutants::expected_rule(m)
         .and_then(|rule| rule.strip_prefix("spec "))
         .unwrap_or_else(|| panic!("mutants.yaml cites no spec section for {}", m.name()))
-}
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .output()
-        .expect("the harness binary runs")
 }
 
 fn regressions() -> Vec<PathBuf> {

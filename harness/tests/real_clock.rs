@@ -2,8 +2,8 @@
 //! kills a session `DELETE ?ttl=1` armed within the bound of spec §8.3, and `harness run` of the
 //! ttl scenario passes against it (its `advance` steps then wait on the wall clock).
 
-use std::path::Path;
-use std::process::Command;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use harness::embedded::EmbeddedClock;
@@ -59,12 +59,8 @@ fn a_ttl_kill_lands_within_the_spec_bound_and_the_scenario_passes() {
         "killed {gone:?} after DELETE ?ttl=1, before the N+1 s of spec §8.3"
     );
 
-    let output = Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(["run", "--target", target.base(), "kill-ttl"])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
+    let output = support::harness(&["run", "--target", target.base(), "kill-ttl"]);
+    let text = support::stdout(&output);
     runtime.block_on(connection.close());
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("(control API, real clock)"), "{text}");

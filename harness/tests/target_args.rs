@@ -2,24 +2,14 @@
 //! is honoured, what cannot be honoured is a usage error (exit 2) in every command, and every
 //! `--help` documents the exit codes.
 
+mod support;
+
+use support::{harness, stderr};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_harness"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .output()
-        .expect("the harness binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
 
 /// The commands that talk to a target, with the arguments each needs besides the shared ones.
 const COMMANDS: [&[&str]; 4] = [
@@ -115,51 +105,34 @@ fn a_base_path_in_the_target_prefixes_every_request() {
     );
 }
 
+/// Every command with `extra` arguments added exits 2, saying `message` on standard error.
+fn usage_error_everywhere(extra: &[&str], message: &str) {
+    for command in COMMANDS {
+        let args: Vec<&str> = command.iter().chain(extra).copied().collect();
+        let output = harness(&args);
+        let error = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {error}");
+        assert!(error.contains(message), "{args:?}: {error}");
+    }
+}
+
 #[test]
 fn a_target_that_cannot_be_honoured_is_a_usage_error_in_every_command() {
-    let refused = [
+    for (url, message) in [
         ("https://127.0.0.1:1", "only http:// targets"),
         ("http://admin:mariadb@127.0.0.1:1", "credentials in the URL"),
         ("http://127.0.0.1:1/?pretty=true", "no query or fragment"),
         ("http://127.0.0.1:1/#top", "no query or fragment"),
         ("not a url", "is not a URL"),
-    ];
-    for command in COMMANDS {
-        for (url, message) in refused {
-            let mut args = command.to_vec();
-            args.extend(["--target", url]);
-            let output = harness(&args);
-            assert_eq!(
-                output.status.code(),
-                Some(2),
-                "{args:?}: {}",
-                stderr(&output)
-            );
-            assert!(
-                stderr(&output).contains(message),
-                "{args:?}: {}",
-                stderr(&output)
-            );
-        }
+    ] {
+        usage_error_everywhere(&["--target", url], message);
     }
 }
 
 #[test]
 fn a_timeout_of_zero_or_less_is_a_usage_error_in_every_command() {
-    for command in COMMANDS {
-        for timeout in ["0", "-1", "soon"] {
-            let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
-            args.push(format!("--timeout={timeout}"));
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let output = harness(&args);
-            assert_eq!(
-                output.status.code(),
-                Some(2),
-                "{args:?}: {}",
-                stderr(&output)
-            );
-            assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
-        }
+    for timeout in ["--timeout=0", "--timeout=-1", "--timeout=soon"] {
+        usage_error_everywhere(&[timeout], "--timeout");
     }
 }
 
