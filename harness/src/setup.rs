@@ -1,18 +1,18 @@
 //! What every command that talks to a target shares: one group of arguments ([`TargetArgs`],
 //! flattened into `run`, `conform`, `props` and `load`), the settings it resolves to
 //! ([`Setup`]), and the one function that turns them into a [`Connection`] — the target's
-//! client, its session source, the profile, the schemas, and the embedded reference server when
+//! client, its session source (chosen by [`choose_source`]), the profile, the schemas, and the embedded reference server when
 //! no `--target` is given.
 
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::embedded::{Embedded, EmbeddedClock, Mutant};
 use crate::error::Error;
 use crate::profile::Profile;
 use crate::schemas::SchemaSet;
-use crate::source::Source;
+use crate::source::{MysqlUrl, Source};
 use crate::target::{Accounts, Credentials, Target, TargetUrl};
 
 /// The read-write account when none is given: MaxScale's default.
@@ -51,6 +51,51 @@ pub struct TargetArgs {
     /// Run the embedded server with one deliberate defect.
     #[arg(long, value_enum, value_name = "NAME", conflicts_with = "target")]
     pub mutant: Option<Mutant>,
+    /// A MariaDB listener of the target whose clients make sessions:
+    /// mysql://USER:PASS@HOST:PORT/DB (the password is never printed).
+    #[arg(long, value_name = "URL", value_parser = MysqlUrlParser)]
+    pub mysql: Option<MysqlUrl>,
+    /// How sessions are made [default: control when the target has the control API, else mysql
+    /// when --mysql is given, else none].
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub sessions_via: Option<SessionsVia>,
+}
+
+/// Reads `--mysql`. Unlike a plain value parser, its error does not repeat the value, which
+/// holds a password.
+#[derive(Debug, Clone, Copy)]
+struct MysqlUrlParser;
+
+impl clap::builder::TypedValueParser for MysqlUrlParser {
+    type Value = MysqlUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<MysqlUrl, clap::Error> {
+        let refused = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("{message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| refused("--mysql is not UTF-8".into()))?;
+        MysqlUrl::parse(text).map_err(refused)
+    }
+}
+
+/// Where sessions come from (`--sessions-via`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SessionsVia {
+    /// The reference server's control API (`/_sim/`).
+    Control,
+    /// Real MariaDB client connections to `--mysql URL`.
+    Mysql,
 }
 
 /// A timeout: a number of seconds, finite and more than 0.
@@ -83,6 +128,10 @@ pub struct Setup {
     pub clock: EmbeddedClock,
     /// The embedded server's deliberate defect, if any.
     pub mutant: Option<Mutant>,
+    /// The MariaDB listener whose clients can make sessions.
+    pub mysql: Option<MysqlUrl>,
+    /// The session source asked for; `None` chooses (see [`choose_source`]).
+    pub sessions_via: Option<SessionsVia>,
 }
 
 impl Setup {
@@ -104,6 +153,8 @@ impl Setup {
             schemas: SchemaSet::embedded(),
             clock: EmbeddedClock::Virtual,
             mutant: None,
+            mysql: None,
+            sessions_via: None,
         }
     }
 
@@ -127,11 +178,18 @@ impl Setup {
             schemas,
             clock: defaults.clock,
             mutant: args.mutant,
+            mysql: args.mysql,
+            sessions_via: args.sessions_via,
         }
     }
 
     /// Reaches the target, or starts the embedded server, and finds its session source.
     pub async fn connect(&self) -> Result<Connection, Error> {
+        if self.sessions_via == Some(SessionsVia::Mysql) && self.mysql.is_none() {
+            return Err(Error::Usage(
+                "--sessions-via mysql needs --mysql URL".into(),
+            ));
+        }
         let (url, accounts, embedded) = match &self.target {
             Some(url) => (url.clone(), self.accounts.clone(), None),
             None => {
@@ -149,18 +207,43 @@ impl Setup {
             }
         };
         let target = Target::new(url, accounts, self.timeout);
-        let source = Source::detect(&target)
+        let detected = Source::detect(&target)
             .await
             .map_err(|message| Error::Unreachable {
                 url: target.base().to_string(),
                 message,
             })?;
+        let source = choose_source(self.sessions_via, detected, self.mysql.as_ref())?;
         Ok(Connection {
             target,
             source,
             profile: self.profile,
             embedded,
         })
+    }
+}
+
+/// The session source of a target whose own offer is `detected` (its control API or nothing):
+/// what `--sessions-via` asks for, else the control API, else MariaDB clients of `--mysql`, else
+/// none. MariaDB clients keep the control API, whose virtual clock then moves time.
+pub fn choose_source(
+    via: Option<SessionsVia>,
+    detected: Source,
+    mysql: Option<&MysqlUrl>,
+) -> Result<Source, Error> {
+    let control = detected.control().cloned();
+    match (via, control, mysql) {
+        (Some(SessionsVia::Mysql), _, None) => Err(Error::Usage(
+            "--sessions-via mysql needs --mysql URL".into(),
+        )),
+        (Some(SessionsVia::Mysql), control, Some(url)) | (None, control @ None, Some(url)) => Ok(
+            Source::MariaDb(crate::source::MariaDb::new(url.clone(), control)),
+        ),
+        (Some(SessionsVia::Control), None, _) => Err(Error::Unsupported(
+            "--sessions-via control: the target has no control API (GET /_sim)".into(),
+        )),
+        (_, Some(api), _) => Ok(Source::Control(api)),
+        (None, None, None) => Ok(Source::Passive),
     }
 }
 
@@ -208,5 +291,72 @@ mod tests {
         assert!(seconds("-1").is_err());
         assert!(seconds("NaN").is_err());
         assert!(seconds("soon").is_err());
+    }
+
+    fn control() -> Source {
+        let url = TargetUrl::parse("http://127.0.0.1:1").expect("url");
+        let target = Target::new(
+            url,
+            Setup::defaults(Profile::Maxscale2402, 0).accounts,
+            Duration::from_secs(1),
+        );
+        Source::Control(crate::source::control::ControlApi::new(
+            target,
+            &serde_json::json!({ "clock": "virtual" }),
+        ))
+    }
+
+    fn chosen(
+        via: Option<SessionsVia>,
+        detected: Source,
+        mysql: bool,
+    ) -> Result<&'static str, String> {
+        let url = MysqlUrl::parse("mysql://maxuser:maxpwd@127.0.0.1:4006/test").expect("url");
+        choose_source(via, detected, mysql.then_some(&url))
+            .map(|source| source.describe())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_control_api_first_then_mysql_then_none() {
+        assert_eq!(
+            chosen(None, control(), true),
+            Ok("control API, virtual clock")
+        );
+        assert_eq!(
+            chosen(None, Source::Passive, true),
+            Ok("MariaDB clients, real clock")
+        );
+        assert_eq!(
+            chosen(None, Source::Passive, false),
+            Ok("no control API, real clock")
+        );
+        assert_eq!(
+            chosen(None, control(), false),
+            Ok("control API, virtual clock")
+        );
+    }
+
+    #[test]
+    fn sessions_via_is_obeyed_or_refused() {
+        let mysql = Some(SessionsVia::Mysql);
+        assert_eq!(
+            chosen(mysql, control(), true),
+            Ok("MariaDB clients, virtual clock (control API)")
+        );
+        assert_eq!(
+            chosen(mysql, Source::Passive, true),
+            Ok("MariaDB clients, real clock")
+        );
+        let usage = choose_source(mysql, Source::Passive, None)
+            .map(|_| ())
+            .expect_err("usage");
+        assert_eq!(usage.exit(), crate::error::Exit::Usage);
+        let control_via = Some(SessionsVia::Control);
+        assert_eq!(
+            chosen(control_via, control(), true),
+            Ok("control API, virtual clock")
+        );
+        assert!(chosen(control_via, Source::Passive, true).is_err());
     }
 }

@@ -292,7 +292,7 @@ pub fn curl(out: &Outgoing, base: &str) -> String {
 }
 
 /// A shell word: as it is when it is plain, else in single quotes.
-fn quote(word: &str) -> String {
+pub(crate) fn quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

@@ -156,3 +156,24 @@ fn every_help_documents_the_exit_codes() {
         }
     }
 }
+
+#[test]
+fn a_mysql_url_that_cannot_be_honoured_is_a_usage_error_without_its_password() {
+    for url in [
+        "http://maxuser:s3cret@127.0.0.1:4006/test",
+        "mysql://maxuser:s3cret@127.0.0.1:nope/test",
+        "mysql://:s3cret@127.0.0.1:4006/test",
+    ] {
+        usage_error_everywhere(&["--mysql", url], "mysql://USER:PASS@HOST:PORT/DB");
+        let output = harness(&["conform", "--mysql", url]);
+        assert!(!stderr(&output).contains("s3cret"), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn sessions_via_mysql_without_a_mysql_url_is_a_usage_error_in_every_command() {
+    usage_error_everywhere(
+        &["--sessions-via", "mysql"],
+        "--sessions-via mysql needs --mysql URL",
+    );
+}

@@ -4,10 +4,14 @@
 //!
 //! - `control`: the reference server's control API (`/_sim/`): sessions on request, clients
 //!   made busy and idle, a virtual or real clock.
+//! - `mariadb`: real MariaDB client connections to a listener (`--mysql URL`): sessions are
+//!   clients, ids the connection ids of their greetings, time the wall's (or the control API's
+//!   virtual clock when the target has one too).
 //! - [`Source::Passive`]: any other target. It offers the sessions it already has; time is the
 //!   wall's, and the harness waits for it.
 
 pub(crate) mod control;
+pub(crate) mod mariadb;
 
 use std::time::Duration;
 
@@ -15,6 +19,8 @@ use serde_json::Value;
 
 use crate::target::{Outgoing, Target};
 use control::ControlApi;
+
+pub use mariadb::{MariaDb, MysqlUrl, DEFAULT_BUSY, DEFAULT_QUERY};
 
 /// The longest single wait for time to pass on a real clock.
 pub const MAX_REAL_WAIT: Duration = Duration::from_secs(120);
@@ -161,6 +167,8 @@ impl std::fmt::Display for SourceError {
 pub enum Source {
     /// The simulator's control API.
     Control(ControlApi),
+    /// Real MariaDB client connections (`--mysql URL`).
+    MariaDb(MariaDb),
     /// Sessions the target already has; time on the wall.
     Passive,
 }
@@ -183,13 +191,14 @@ impl Source {
 
     /// Whether the source can open sessions and drive their clients.
     pub fn opens_sessions(&self) -> bool {
-        matches!(self, Source::Control(_))
+        matches!(self, Source::Control(_) | Source::MariaDb(_))
     }
 
     /// Whether the simulator's control API is there (for `control:` steps).
     pub fn control(&self) -> Option<&ControlApi> {
         match self {
             Source::Control(api) => Some(api),
+            Source::MariaDb(clients) => clients.control(),
             Source::Passive => None,
         }
     }
@@ -198,6 +207,7 @@ impl Source {
     pub fn clock(&self) -> Clock {
         match self {
             Source::Control(api) => api.clock(),
+            Source::MariaDb(clients) => clients.clock(),
             Source::Passive => Clock::Real,
         }
     }
@@ -207,6 +217,8 @@ impl Source {
         match (self, self.clock()) {
             (Source::Control(_), Clock::Virtual) => "control API, virtual clock",
             (Source::Control(_), Clock::Real) => "control API, real clock",
+            (Source::MariaDb(_), Clock::Virtual) => "MariaDB clients, virtual clock (control API)",
+            (Source::MariaDb(_), Clock::Real) => "MariaDB clients, real clock",
             (Source::Passive, _) => "no control API, real clock",
         }
     }
@@ -217,6 +229,7 @@ impl Source {
         match (self, action) {
             (_, Action::Advance(wait)) if self.clock() == Clock::Real => wait_for(*wait).await,
             (Source::Control(api), _) => api.act(action).await,
+            (Source::MariaDb(clients), _) => clients.act(action).await,
             (Source::Passive, Action::Reset) => Ok(Done::default()),
             (Source::Passive, _) => Err(SourceError {
                 expected: format!("a session source that can {}", action.label()),
@@ -233,7 +246,7 @@ impl Source {
 }
 
 /// Time passing on a real clock: the harness sleeps, at most [`MAX_REAL_WAIT`] at once.
-async fn wait_for(wait: Duration) -> Result<Done, SourceError> {
+pub(crate) async fn wait_for(wait: Duration) -> Result<Done, SourceError> {
     let evidence = format!("sleep {}", wait.as_secs_f64());
     if wait > MAX_REAL_WAIT {
         return Err(SourceError {
