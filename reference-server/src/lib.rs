@@ -16,6 +16,7 @@
 //! - `api`: simulation views to JSON:API documents, PATCH bodies to simulation commands.
 //! - `http`: MaxScale's request pipeline — routing, auth, options, preconditions, errors.
 //! - `control`: the simulator's own endpoints under `/_sim/`.
+//! - `mysql`: the MariaDB listeners; real clients' connections drive sessions like `control`.
 //! - `profile`: the table of what differs between `maxscale-24.02` and `documented`.
 //! - `mutant`: the deliberate defects a conformance suite must catch, off unless named.
 //! - `json_text`, `datetime`: MaxScale's JSON text and date formats.
@@ -26,6 +27,7 @@ mod datetime;
 mod http;
 mod json_text;
 mod mutant;
+mod mysql;
 mod profile;
 mod sim;
 
@@ -44,9 +46,10 @@ use sim::{SimConfig, Simulation};
 
 pub use http::account::Credentials;
 pub use mutant::Mutant;
+pub use mysql::MysqlListen;
 pub use profile::ProfileName;
 pub use sim::clock::ClockMode;
-pub use sim::topology::{Topology, TopologyError};
+pub use sim::topology::{Topology, TopologyError, DEFAULT_PASSWORD, DEFAULT_USER};
 pub use sim::Workload;
 
 /// Everything a server is started with; the CLI flags map onto it one to one.
@@ -54,6 +57,9 @@ pub use sim::Workload;
 pub struct Config {
     /// The address to listen on; port 0 picks a free port ([`Server::url`] tells which).
     pub listen: SocketAddr,
+    /// Where the MariaDB listeners listen ([`Server::mysql_addrs`] tells where they did);
+    /// off by default, the topology's addresses in the binary.
+    pub mysql: MysqlListen,
     /// The proxy's objects, as a maxscale.cnf-style text gives them: servers, services, listeners,
     /// filters.
     pub topology: Topology,
@@ -81,6 +87,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8989)),
+            mysql: MysqlListen::Off,
             topology: Topology::default_captures(),
             sessions: 0,
             seed: 0,
@@ -101,6 +108,7 @@ impl Default for Config {
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    mysql_addrs: Vec<(String, SocketAddr)>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -110,6 +118,11 @@ impl Server {
     pub async fn start(config: Config) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let mysql_listeners = mysql::bind(&config.topology, config.mysql).await?;
+        let mysql_addrs = mysql_listeners
+            .iter()
+            .map(|b| Ok((b.name.clone(), b.listener.local_addr()?)))
+            .collect::<std::io::Result<Vec<_>>>()?;
         if let Some(mutant) = config.mutant {
             tracing::warn!(
                 mutant = mutant.name(),
@@ -134,9 +147,13 @@ impl Server {
         if config.clock == ClockMode::Real {
             tokio::spawn(tick_real_clock(Arc::clone(&sim), stopped.clone()));
         }
+        for bound in mysql_listeners {
+            tokio::spawn(mysql::serve(bound, Arc::clone(&sim), stopped.clone()));
+        }
         let task = tokio::spawn(http::server::serve(listener, state, wait(stopped)));
         Ok(Server {
             addr,
+            mysql_addrs,
             stop,
             task: Some(task),
         })
@@ -145,6 +162,11 @@ impl Server {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The MariaDB listeners' names and bound addresses, in topology order.
+    pub fn mysql_addrs(&self) -> Vec<(String, SocketAddr)> {
+        self.mysql_addrs.clone()
     }
 
     /// `http://ADDR`.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::Parser;
 use reference_server::{
-    ClockMode, Config, Credentials, Mutant, ProfileName, Server, Topology, Workload,
+    ClockMode, Config, Credentials, Mutant, MysqlListen, ProfileName, Server, Topology, Workload,
 };
 
 /// Sessions are many small allocations; mimalloc serves them faster than the system allocator.
@@ -24,6 +24,11 @@ struct Cli {
     /// Address to listen on; port 0 picks a free port (see the first line printed).
     #[arg(long, default_value = "127.0.0.1:8989")]
     listen: SocketAddr,
+    /// Address of the first MariaDB listener instead of its topology address; port 0 picks a
+    /// free port, and the other listeners then take free ports too. Each listener's address is
+    /// printed as `listener NAME on mysql://ADDR`.
+    #[arg(long, value_name = "ADDR")]
+    mysql_listen: Option<SocketAddr>,
     /// A maxscale.cnf-style topology; default: the captures' setup (server1,
     /// RW-Split-Router, my-log-filter, my-regex-filter, 2 threads).
     #[arg(long)]
@@ -227,6 +232,10 @@ fn config(cli: Cli) -> Result<Config, Error> {
     }
     Ok(Config {
         listen: cli.listen,
+        mysql: match cli.mysql_listen {
+            Some(addr) => MysqlListen::First(addr),
+            None => MysqlListen::Topology,
+        },
         topology,
         sessions: cli.sessions,
         seed: cli.seed,
@@ -250,6 +259,9 @@ async fn run(config: Config) -> Result<(), Error> {
     let mutant = config.mutant.map(Mutant::name);
     let server = Server::start(config).await.map_err(Error::Listen)?;
     println!("listening on {}", server.url());
+    for (name, addr) in server.mysql_addrs() {
+        println!("listener {name} on mysql://{addr}");
+    }
     tracing::info!(
         ?clock,
         ?profile,

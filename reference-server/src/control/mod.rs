@@ -80,6 +80,7 @@ fn route(state: &AppState, method: &Method, path: &[&str], body: &[u8]) -> Outco
                     service: spec.service,
                     user: spec.user,
                     remote: spec.remote,
+                    port: None,
                     authenticated: spec.authenticated,
                 })
                 .map_err(sim_error)?;

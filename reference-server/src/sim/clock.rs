@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::watch;
+
 /// Nanoseconds of monotonic time since the simulation (re)started.
 pub type Nanos = u64;
 
@@ -30,6 +32,8 @@ pub struct Clock {
     origin: Instant,
     origin_wall_ms: u64,
     virtual_now: AtomicU64,
+    /// Every new virtual time, for [`Clock::sleep_until`].
+    moves: watch::Sender<Nanos>,
 }
 
 impl Clock {
@@ -47,6 +51,7 @@ impl Clock {
             origin: Instant::now(),
             origin_wall_ms,
             virtual_now: AtomicU64::new(0),
+            moves: watch::Sender::new(0),
         }
     }
 
@@ -80,6 +85,7 @@ impl Clock {
             ClockMode::Virtual => {
                 let by = by.as_nanos().min(u64::MAX as u128) as u64;
                 let before = self.virtual_now.fetch_add(by, Ordering::SeqCst);
+                self.moves.send_replace(before + by);
                 Some(before + by)
             }
         }
@@ -88,6 +94,22 @@ impl Clock {
     /// Sets a virtual clock back to its start.
     pub fn rewind(&self) {
         self.virtual_now.store(0, Ordering::SeqCst);
+        self.moves.send_replace(0);
+    }
+
+    /// Waits until the clock reads `deadline` or later: on a real clock by sleeping, on a virtual
+    /// clock until [`Clock::advance`] moves it there, so nothing sleeps on virtual time.
+    pub async fn sleep_until(&self, deadline: Nanos) {
+        match self.mode {
+            ClockMode::Real => {
+                let left = deadline.saturating_sub(self.now());
+                tokio::time::sleep(Duration::from_nanos(left)).await;
+            }
+            ClockMode::Virtual => {
+                let mut moves = self.moves.subscribe();
+                let _ = moves.wait_for(|_| self.now() >= deadline).await;
+            }
+        }
     }
 }
 

@@ -14,13 +14,14 @@ mod workload;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use tokio::sync::watch;
 
 use crate::mutant::Faults;
 use clock::{Clock, ClockMode, Nanos, SECOND};
@@ -52,6 +53,8 @@ pub struct NewSessions {
     pub service: Option<String>,
     pub user: Option<String>,
     pub remote: Option<String>,
+    /// The client's port; unset, a random ephemeral port.
+    pub port: Option<i32>,
     /// `false` leaves the sessions authenticating ("Session created").
     pub authenticated: bool,
 }
@@ -102,6 +105,9 @@ pub struct Simulation {
     /// Last whole second whose tick has run.
     ticked_second: Mutex<u64>,
     churn_carry: Mutex<f64>,
+    /// The hang-up signals of sessions that have a real client connection, by session id. A leaf
+    /// lock, like the RNG's.
+    hang_ups: Mutex<HashMap<u64, watch::Sender<bool>>>,
 }
 
 /// First backend connection id handed out by every simulated server.
@@ -124,6 +130,7 @@ impl Simulation {
                 .collect(),
             ticked_second: Mutex::new(0),
             churn_carry: Mutex::new(0.0),
+            hang_ups: Mutex::new(HashMap::new()),
             config,
         };
         sim.populate();
@@ -144,6 +151,9 @@ impl Simulation {
     pub fn reset(&self) {
         for worker in &self.workers {
             lock(worker).clear();
+        }
+        for (_, hang_up) in lock(&self.hang_ups).drain() {
+            hang_up.send_replace(true);
         }
         *lock(&self.rng) = ChaCha8Rng::seed_from_u64(self.config.seed);
         self.next_session_id.store(1, Ordering::SeqCst);
@@ -220,10 +230,14 @@ impl Simulation {
             .collect();
         let (user, remote, port, pid) = {
             let mut rng = lock(&self.rng);
+            // Drawn like `pick` draws, so that a seed gives the same users as before passwords.
             let user = spec
                 .user
                 .clone()
-                .unwrap_or_else(|| pick(&mut rng, &settings.users, "maxuser"));
+                .unwrap_or_else(|| match settings.users.len() {
+                    0 => topology::DEFAULT_USER.to_string(),
+                    n => settings.users[rng.random_range(0..n)].name.clone(),
+                });
             let listener = match listeners.len() {
                 0 => None,
                 1 => Some(listeners[0]),
@@ -237,7 +251,8 @@ impl Simulation {
                         .remote
                         .clone()
                         .unwrap_or_else(|| pick(&mut rng, &settings.client_hosts, "127.0.0.1"));
-                    (remote, rng.random_range(32768..61000))
+                    let port = spec.port.unwrap_or_else(|| rng.random_range(32768..61000));
+                    (remote, port)
                 }
             };
             (user, remote, port, rng.random_range(1000..65536))
@@ -335,6 +350,50 @@ impl Simulation {
         })?
     }
 
+    // ----- real clients (the MariaDB listeners) -----
+
+    /// A real client connected to a listener of `service`: its session is created authenticating
+    /// ("Session created", spec §3.5), like `POST /_sim/sessions` with `authenticated: false`.
+    /// The receiver turns `true` when the session ends from the proxy's side (a kill, a ttl, a
+    /// reset): the connection must then be closed.
+    pub fn accept_client(
+        &self,
+        service: &str,
+        remote: String,
+        port: i32,
+    ) -> Result<(u64, watch::Receiver<bool>), SimError> {
+        let spec = NewSessions {
+            count: 1,
+            service: Some(service.to_string()),
+            user: Some(String::new()),
+            remote: Some(remote),
+            port: Some(port),
+            authenticated: false,
+        };
+        let id = self.create_sessions(&spec)?[0];
+        let (hang_up, hung_up) = watch::channel(false);
+        lock(&self.hang_ups).insert(id, hang_up);
+        Ok((id, hung_up))
+    }
+
+    /// A real client's login succeeded: the session takes its user and completes its handshake,
+    /// as [`Simulation::authenticate`] does.
+    pub fn login(&self, id: u64, user: &str) -> Result<(), SimError> {
+        self.with_any(id, |s| {
+            if s.state == SessionState::Created {
+                s.user = user.to_string();
+            }
+        })?;
+        self.authenticate(id)
+    }
+
+    /// Signals the real client connection of a session, if it has one, that the session ended.
+    fn hang_up(&self, id: u64) {
+        if let Some(hang_up) = lock(&self.hang_ups).remove(&id) {
+            hang_up.send_replace(true);
+        }
+    }
+
     /// The client disconnects (COM_QUIT): the session stops and leaves the list at once, or,
     /// with `linger`, at the next once-per-second tick.
     pub fn close(&self, id: u64, linger: bool) -> Result<(), SimError> {
@@ -356,6 +415,8 @@ impl Simulation {
                     sessions.remove(&id);
                 }
             }
+            drop(sessions);
+            self.hang_up(id);
             return Ok(());
         }
         Err(SimError::NotFound)
@@ -604,12 +665,19 @@ impl Simulation {
                 ttl.expired(at)
             }
         };
+        let mut killed_ids = Vec::new();
         for worker in &self.workers {
             let mut sessions = lock(worker);
-            sessions.retain(|_, s| {
+            sessions.retain(|&id, s| {
                 let killed = s.is_addressable() && s.ttl.is_some_and(fires);
+                if killed {
+                    killed_ids.push(id);
+                }
                 !(killed || s.is_reapable(at))
             });
+        }
+        for id in killed_ids {
+            self.hang_up(id);
         }
         self.run_workload(at);
     }

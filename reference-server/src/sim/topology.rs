@@ -143,10 +143,34 @@ pub struct SimulationSettings {
     /// `reverse_dns=127.0.0.1=localhost,192.0.2.10=app-1.example`: what an `rdns` lookup of a
     /// client address finds (spec §11); default `127.0.0.1=localhost`.
     pub reverse_dns: Vec<(String, String)>,
-    /// `users=`: user names synthetic clients log in with; default `maxuser`.
-    pub users: Vec<String>,
+    /// `users=name:password,name`: the accounts clients log in with, synthetic ones by name and
+    /// real MariaDB clients on the listeners by name and password; a bare `name` has the password
+    /// [`DEFAULT_PASSWORD`]. Default `maxuser:maxpwd`, the captures' account.
+    pub users: Vec<User>,
     /// `client_hosts=`: IP addresses synthetic clients connect from; default `127.0.0.1`.
     pub client_hosts: Vec<String>,
+}
+
+/// One account of `[simulation] users=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+}
+
+/// The password of a `users=` entry written without one: the captures' `maxpwd`.
+pub const DEFAULT_PASSWORD: &str = "maxpwd";
+
+/// The user of the default `users=`: the captures' `maxuser`.
+pub const DEFAULT_USER: &str = "maxuser";
+
+impl User {
+    fn new(name: &str, password: &str) -> User {
+        User {
+            name: name.to_owned(),
+            password: password.to_owned(),
+        }
+    }
 }
 
 /// Why a configuration text was rejected; every variant names a 1-based line.
@@ -288,7 +312,7 @@ impl Default for SimulationSettings {
     fn default() -> Self {
         SimulationSettings {
             reverse_dns: vec![("127.0.0.1".to_owned(), "localhost".to_owned())],
-            users: vec!["maxuser".to_owned()],
+            users: vec![User::new(DEFAULT_USER, DEFAULT_PASSWORD)],
             client_hosts: vec!["127.0.0.1".to_owned()],
         }
     }
@@ -779,15 +803,7 @@ fn parse_simulation(section: &RawSection) -> Result<SimulationSettings, Topology
     for entry in &section.entries {
         match entry.key {
             "reverse_dns" => settings.reverse_dns = parse_reverse_dns(entry)?,
-            "users" => {
-                settings.users = split_list(entry.value, ',');
-                if settings.users.is_empty() {
-                    return Err(invalid(
-                        entry,
-                        "a non-empty comma-separated list of user names",
-                    ));
-                }
-            }
+            "users" => settings.users = parse_users(entry)?,
             "client_hosts" => settings.client_hosts = parse_ip_list(entry)?,
             _ => {
                 return Err(TopologyError::UnknownKey {
@@ -799,6 +815,23 @@ fn parse_simulation(section: &RawSection) -> Result<SimulationSettings, Topology
         }
     }
     Ok(settings)
+}
+
+/// Parses `name:password,name` (a bare name has [`DEFAULT_PASSWORD`]); at least one user, no
+/// empty name. The password is everything after the first `:`, so it may itself hold colons.
+fn parse_users(entry: &Entry) -> Result<Vec<User>, TopologyError> {
+    const EXPECTED: &str = "a non-empty comma-separated list of 'name' or 'name:password'";
+    let users: Vec<User> = split_list(entry.value, ',')
+        .iter()
+        .map(|item| match item.split_once(':') {
+            Some((name, password)) => User::new(name.trim(), password),
+            None => User::new(item, DEFAULT_PASSWORD),
+        })
+        .collect();
+    if users.is_empty() || users.iter().any(|u| u.name.is_empty()) {
+        return Err(invalid(entry, EXPECTED));
+    }
+    Ok(users)
 }
 
 /// Parses `ip=name,ip=name` (possibly empty: no address resolves).
@@ -1088,7 +1121,7 @@ servers=db-a,db-b
 
 [simulation]
 reverse_dns=127.0.0.1=localhost, 192.0.2.10=app-1.example,2001:db8::1=v6.example
-users=alice,bob
+users=alice,bob:s3cret:x
 client_hosts=192.0.2.10,192.0.2.11
 ";
 
@@ -1158,7 +1191,10 @@ client_hosts=192.0.2.10,192.0.2.11
                     ("192.0.2.10", "app-1.example"),
                     ("2001:db8::1", "v6.example"),
                 ]),
-                users: strings(&["alice", "bob"]),
+                users: vec![
+                    User::new("alice", DEFAULT_PASSWORD),
+                    User::new("bob", "s3cret:x"),
+                ],
                 client_hosts: strings(&["192.0.2.10", "192.0.2.11"]),
             }
         );
@@ -1443,6 +1479,7 @@ client_hosts=192.0.2.10,192.0.2.11
                 bad(2, "reverse_dns", "127.0.0.1="),
             ),
             ("[simulation]\nusers= , \n", bad(2, "users", ",")),
+            ("[simulation]\nusers=a,:pw\n", bad(2, "users", "a,:pw")),
             (
                 "[simulation]\nclient_hosts=10.0.0.1,host\n",
                 bad(2, "client_hosts", "10.0.0.1,host"),
