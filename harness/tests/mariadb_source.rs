@@ -1,12 +1,158 @@
-//! The MariaDB session source (`--mysql URL`) against real sockets: clients left in their
-//! handshake take the session id from the greeting (captures/maxscale-24.02.4,
-//! client-protocol.md) and see a server's close as `gone`.
+//! The MariaDB session source (`--mysql URL`) against real sockets: the reference server's
+//! MariaDB listener, whose sessions the REST API lists under the ids the clients' greetings
+//! gave (captures/maxscale-24.02.4, client-protocol.md), and a bare socket sending the captured
+//! greeting for clients left in their handshake.
+//!
+//! The server runs on a virtual clock, which the source moves through the control API: a busy
+//! statement ends when the test advances time, not the machine's.
 
 use std::time::Duration;
 
-use harness::source::{Action, MariaDb, MysqlUrl, Open, Source};
+use harness::setup::{choose_source, SessionsVia};
+use harness::source::{Action, Clock, MariaDb, MysqlUrl, Open, Source};
+use harness::target::{collection_ids, Accounts, Credentials, Outgoing, Target, TargetUrl};
+use reference_server::{ClockMode, Config, MysqlListen, Server, DEFAULT_PASSWORD, DEFAULT_USER};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
+
+/// The reference server with its MariaDB listener on a free port, its REST API as a target,
+/// and the MariaDB source of its listener (which keeps the control API for the clock).
+async fn start() -> (Server, Target, Source) {
+    let server = Server::start(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        mysql: MysqlListen::First("127.0.0.1:0".parse().unwrap()),
+        clock: ClockMode::Virtual,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let accounts = Accounts {
+        admin: admin(),
+        basic: None,
+    };
+    let url = TargetUrl::parse(&server.url()).unwrap();
+    let target = Target::new(url, accounts, Duration::from_secs(10));
+    let listener = server.mysql_addrs()[0].1;
+    let mysql = MysqlUrl::parse(&format!(
+        "mysql://{DEFAULT_USER}:{DEFAULT_PASSWORD}@{listener}/test"
+    ))
+    .unwrap();
+    let detected = Source::detect(&target).await.unwrap();
+    let source = choose_source(Some(SessionsVia::Mysql), detected, Some(&mysql)).unwrap();
+    (server, target, source)
+}
+
+/// The embedded server's default read-write account.
+fn admin() -> Credentials {
+    Credentials {
+        user: "admin".into(),
+        password: "mariadb".into(),
+    }
+}
+
+async fn listed(target: &Target) -> Vec<String> {
+    let out = Outgoing::json("GET", "/v1/sessions".into(), None, Some(admin()));
+    let answer = target.send(&out).await.unwrap();
+    assert_eq!(answer.status, 200);
+    collection_ids(&answer.body).unwrap()
+}
+
+/// Repeats `action` until its session is gone, for at most ten seconds of the machine's time:
+/// the server's close reaches the client's socket a moment after the REST answer.
+async fn until_gone(source: &Source, action: &Action) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if source.act(action).await.unwrap().gone {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never gone: {action:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn real_clients_are_the_sessions_of_the_rest_api() {
+    let (server, target, source) = start().await;
+    assert_eq!(source.clock(), Clock::Virtual);
+    assert_eq!(
+        source.describe(),
+        "MariaDB clients, virtual clock (control API)"
+    );
+    let ids = source
+        .open(Open {
+            count: 2,
+            ..Open::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    let list = listed(&target).await;
+    assert!(
+        ids.iter().all(|id| list.contains(id)),
+        "{ids:?} in {list:?}"
+    );
+
+    let query = Action::Query {
+        id: ids[0].clone(),
+        statement: None,
+    };
+    let done = source.act(&query).await.unwrap();
+    assert!(!done.gone);
+    let port = server.mysql_addrs()[0].1.port();
+    assert_eq!(
+        done.evidence,
+        format!(
+            "mysql -h 127.0.0.1 -P {port} -u {DEFAULT_USER} -p test -e 'SELECT 1'  # session {}",
+            ids[0]
+        )
+    );
+    assert!(!done.evidence.contains(DEFAULT_PASSWORD));
+
+    // A busy statement runs until the (virtual) clock has passed its SLEEP.
+    let busy = Action::Busy {
+        id: ids[1].clone(),
+        statement: Some("SELECT SLEEP(5)".into()),
+    };
+    assert!(!source.act(&busy).await.unwrap().gone);
+    source
+        .act(&Action::Advance(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    let idle = Action::Idle { id: ids[1].clone() };
+    assert!(!source.act(&idle).await.unwrap().gone);
+
+    // A kill closes the client's connection: its next action finds the session gone (spec §8.2).
+    let path = format!("/v1/sessions/{}", ids[0]);
+    let kill = Outgoing::json("DELETE", path, None, Some(admin()));
+    let answer = target.send(&kill).await.unwrap();
+    assert!((200..300).contains(&answer.status), "{}", answer.status);
+    until_gone(&source, &query).await;
+    assert!(
+        source
+            .act(&Action::Close { id: ids[0].clone() })
+            .await
+            .unwrap()
+            .gone
+    );
+
+    // A client that disconnects takes its session out of the list.
+    let close = Action::Close { id: ids[1].clone() };
+    assert!(!source.act(&close).await.unwrap().gone);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while listed(&target).await.contains(&ids[1]) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} stays listed",
+            ids[1]
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    source.act(&Action::Reset).await.unwrap();
+    server.stop().await;
+}
 
 /// The greeting of client-protocol.md (payload only): connection id 10068.
 const GREETING: &str = "0a352e352e352d31302e31312e31392d4d6172696144422d302b646562313275312d6c6f6700542700003341447850334a7500def7080200bf01150000000000001c0000002b5d41464f3e3c347b4d4547006d7973716c5f6e61746976655f70617373776f726400";
