@@ -117,11 +117,13 @@ async fn real_clients_are_the_sessions_of_the_rest_api() {
         statement: Some("SELECT SLEEP(5)".into()),
     };
     assert!(!source.act(&busy).await.unwrap().gone);
+    let idle = Action::Idle { id: ids[1].clone() };
+    let stalled = source.act(&idle).await.unwrap_err();
+    assert!(stalled.actual.contains("virtual clock"), "{stalled}");
     source
         .act(&Action::Advance(Duration::from_secs(5)))
         .await
         .unwrap();
-    let idle = Action::Idle { id: ids[1].clone() };
     assert!(!source.act(&idle).await.unwrap().gone);
 
     // A kill closes the client's connection: its next action finds the session gone (spec §8.2).

@@ -37,6 +37,10 @@ const CONCURRENCY: usize = 64;
 /// The longest a client action (connect, query, idle, close) may take.
 const DEADLINE: Duration = Duration::from_secs(30);
 
+/// The longest `idle` waits on a virtual clock. There a statement like `SELECT SLEEP(N)` ends
+/// only when time is advanced past it, never by waiting, so a long wait would only stall.
+const VIRTUAL_IDLE_DEADLINE: Duration = Duration::from_secs(2);
+
 /// How long `busy` gives its statement to reach the server before it returns.
 const SETTLE: Duration = Duration::from_millis(50);
 
@@ -300,7 +304,7 @@ impl MariaDb {
     pub async fn act(&self, action: &Action) -> Result<Done, SourceError> {
         let statement = |s: &Option<String>, default: &str| s.clone().unwrap_or(default.into());
         match action {
-            Action::Reset => Ok(self.reset().await),
+            Action::Reset => self.reset().await,
             Action::Open(open) => self.open(open).await,
             Action::Advance(wait) => match &self.control {
                 Some(api) if api.clock() == Clock::Virtual => api.act(action).await,
@@ -309,18 +313,37 @@ impl MariaDb {
             Action::Query { id, statement: s } => {
                 let sql = statement(s, DEFAULT_QUERY);
                 let evidence = self.evidence(Some(&sql), id);
-                self.client(id, action, evidence, |r| Command::Query(sql, r))
+                self.client(id, action, evidence, |r| Command::Query(sql, r), DEADLINE)
                     .await
             }
             Action::Busy { id, statement: s } => {
                 let sql = statement(s, DEFAULT_BUSY);
                 let evidence = self.evidence(Some(&sql), id);
-                self.client(id, action, evidence, |r| Command::Busy(sql, r))
+                self.client(id, action, evidence, |r| Command::Busy(sql, r), DEADLINE)
                     .await
             }
             Action::Idle { id } => {
                 let evidence = format!("# the running statement of session {id} ends");
-                self.client(id, action, evidence, Command::Idle).await
+                let virtual_clock = self.clock() == Clock::Virtual;
+                let deadline = if virtual_clock {
+                    VIRTUAL_IDLE_DEADLINE
+                } else {
+                    DEADLINE
+                };
+                let done = self
+                    .client(id, action, evidence, Command::Idle, deadline)
+                    .await;
+                match done {
+                    Err(mut error) if virtual_clock => {
+                        error.actual = format!(
+                            "{} (on a virtual clock a statement ends only when time is advanced \
+                             past it)",
+                            error.actual
+                        );
+                        Err(error)
+                    }
+                    done => done,
+                }
             }
             Action::Close { id } => {
                 let evidence = format!("# session {id}'s client disconnects (COM_QUIT)");
@@ -332,7 +355,7 @@ impl MariaDb {
                         ..Done::default()
                     }),
                     Some(Client::Conn(tx)) => {
-                        let outcome = ask(&tx, Command::Close).await;
+                        let outcome = ask(&tx, Command::Close, DEADLINE).await;
                         self.done(action, outcome, evidence)
                     }
                     None => Ok(Done {
@@ -358,6 +381,7 @@ impl MariaDb {
         action: &Action,
         evidence: String,
         command: impl FnOnce(Reply) -> Command,
+        deadline: Duration,
     ) -> Result<Done, SourceError> {
         let tx = {
             let clients = self.clients.lock().expect("clients");
@@ -388,7 +412,7 @@ impl MariaDb {
                 }
             }
         };
-        let outcome = ask(&tx, command).await;
+        let outcome = ask(&tx, command, deadline).await;
         self.done(action, outcome, evidence)
     }
 
@@ -496,8 +520,27 @@ impl MariaDb {
         }
     }
 
-    /// Closes every client the source opened.
-    async fn reset(&self) -> Done {
+    /// Closes every client the source opened; then, when the target has the control API, resets
+    /// it too (its sessions, ids and clock), as the control source does.
+    async fn reset(&self) -> Result<Done, SourceError> {
+        let closed = self.close_all().await;
+        match &self.control {
+            Some(api) => {
+                let mut done = api.act(&Action::Reset).await?;
+                if !closed.is_empty() {
+                    done.evidence = format!("{closed}\n{}", done.evidence);
+                }
+                Ok(done)
+            }
+            None => Ok(Done {
+                evidence: closed,
+                ..Done::default()
+            }),
+        }
+    }
+
+    /// Closes every client the source opened; the evidence (empty when there was none).
+    async fn close_all(&self) -> String {
         let clients: Vec<Client> = self
             .clients
             .lock()
@@ -506,7 +549,7 @@ impl MariaDb {
             .map(|(_, client)| client)
             .collect();
         if clients.is_empty() {
-            return Done::default();
+            return String::new();
         }
         let count = clients.len();
         let mut replies = Vec::new();
@@ -521,24 +564,25 @@ impl MariaDb {
         for answer in replies {
             let _ = tokio::time::timeout(DEADLINE, answer).await;
         }
-        Done {
-            evidence: format!("# {count} MariaDB clients disconnect (COM_QUIT)"),
-            ..Done::default()
-        }
+        format!("# {count} MariaDB clients disconnect (COM_QUIT)")
     }
 }
 
-/// Sends a command to a client's task and waits, at most [`DEADLINE`], for its answer. A task
+/// Sends a command to a client's task and waits, at most `deadline`, for its answer. A task
 /// that has ended means a closed client.
-async fn ask(tx: &mpsc::Sender<Command>, command: impl FnOnce(Reply) -> Command) -> Outcome {
+async fn ask(
+    tx: &mpsc::Sender<Command>,
+    command: impl FnOnce(Reply) -> Command,
+    deadline: Duration,
+) -> Outcome {
     let (reply, answer) = oneshot::channel();
     if tx.send(command(reply)).await.is_err() {
         return Outcome::Gone;
     }
-    match tokio::time::timeout(DEADLINE, answer).await {
+    match tokio::time::timeout(deadline, answer).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Outcome::Gone,
-        Err(_) => Outcome::Failed(format!("no answer within {DEADLINE:?}")),
+        Err(_) => Outcome::Failed(format!("no answer within {deadline:?}")),
     }
 }
 
