@@ -7,9 +7,11 @@
 //! - [`schemas`]: the JSON Schemas of `schemas/`, embedded, compiled, and their violations.
 //! - [`scenario`]: the scenario file format, its loader and checker, the built-in suite.
 //! - [`setup`]: the options every command shares (target, profile, accounts, timeout, seed,
-//!   mutant) and the one function that reaches a target: a [`setup::Connection`].
+//!   mutant, MariaDB listener, session source) and the one function that reaches a target: a
+//!   [`setup::Connection`].
 //! - [`target`]: the HTTP client for a base URL (with its base path) and its accounts.
-//! - [`source`]: the session source — sessions opened, clients driven, time moved.
+//! - [`source`]: the session source — sessions opened, clients driven, time moved — through
+//!   the control API or real MariaDB clients.
 //! - [`error`]: the one error type and the one table of exit codes.
 //! - `request`: a scenario's request as sent, and as a curl command line.
 //! - `vars`: `{{name}}` variables — captures and built-ins.
