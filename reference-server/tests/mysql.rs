@@ -93,6 +93,8 @@ async fn the_connection_id_is_the_session_id() {
     assert_eq!(attributes["user"], "maxuser");
     assert_eq!(attributes["remote"], "127.0.0.1");
     assert_eq!(attributes["state"], "Session started");
+    // The listener offers no connection attributes, so the client sent none.
+    assert!(attributes["client"]["connection_attributes"].is_null());
     let services = &doc["data"]["relationships"]["services"]["data"];
     assert_eq!(services[0]["id"], "RW-Split-Router");
     // The port is the client's own end of the connection.
@@ -338,4 +340,22 @@ async fn a_reset_closes_real_clients_without_touching_new_ones() {
     assert_eq!(new.id(), old.id());
     assert_eq!(session_ids(&server).await, vec![u64::from(new.id())]);
     new.disconnect().await.unwrap();
+}
+
+#[tokio::test]
+async fn sleep_on_a_real_clock_answers_zero() {
+    let server = TestServer::with(|c| {
+        c.mysql = MysqlListen::First("127.0.0.1:0".parse().unwrap());
+        c.clock = reference_server::ClockMode::Real;
+    })
+    .await;
+    let mut conn = connect(&server).await;
+    let id = u64::from(conn.id());
+    let value: Option<i64> = conn.query_first("SELECT SLEEP(0.05)").await.unwrap();
+    assert_eq!(value, Some(0));
+    assert!(
+        !busy(&server, id).await,
+        "the request completed with its answer"
+    );
+    conn.disconnect().await.unwrap();
 }
