@@ -7,8 +7,11 @@
 //! [`Server::start`] runs the whole thing on a Tokio runtime from a [`Config`]; the binary adds
 //! the CLI. A config names a [`Topology`] (parsed from a maxscale.cnf-style text, failing with a
 //! [`TopologyError`]), a [`ClockMode`], a [`ProfileName`], the accounts' [`Credentials`], a
-//! [`Workload`] and optionally one [`Mutant`]. Nothing else is public: tests drive the server
-//! over HTTP, and internals are tested beside their code.
+//! [`Workload`], optionally one [`Mutant`], and where the MariaDB listeners bind
+//! ([`MysqlListen`]; [`Server::mysql_addrs`] tells where they did, and real clients log in as
+//! [`DEFAULT_USER`] / [`DEFAULT_PASSWORD`] unless the topology says otherwise). Nothing else is
+//! public: tests drive the server over HTTP and the MariaDB protocol, and internals are tested
+//! beside their code.
 //!
 //! ## Layout (inside out, all private)
 //! - `sim`: the simulated proxy — topology, sessions on routing workers, clock, seeded

@@ -16,6 +16,7 @@ use mysql_async::{Conn, Opts, OptsBuilder};
 use reference_server::{MysqlListen, DEFAULT_PASSWORD, DEFAULT_USER};
 use serde_json::{json, Value};
 use support::TestServer;
+use tokio::io::AsyncReadExt;
 
 async fn start() -> TestServer {
     TestServer::with(|c| c.mysql = MysqlListen::First("127.0.0.1:0".parse().unwrap())).await
@@ -92,6 +93,8 @@ async fn the_connection_id_is_the_session_id() {
     assert_eq!(attributes["user"], "maxuser");
     assert_eq!(attributes["remote"], "127.0.0.1");
     assert_eq!(attributes["state"], "Session started");
+    // The listener offers no connection attributes, so the client sent none.
+    assert!(attributes["client"]["connection_attributes"].is_null());
     let services = &doc["data"]["relationships"]["services"]["data"];
     assert_eq!(services[0]["id"], "RW-Split-Router");
     // The port is the client's own end of the connection.
@@ -100,6 +103,39 @@ async fn the_connection_id_is_the_session_id() {
     let port = attributes["port"].as_i64().expect("a port");
     assert!(port > 0);
     conn.disconnect().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_authenticating_client_is_listed_but_not_addressable() {
+    let server = start().await;
+    let mut socket = tokio::net::TcpStream::connect(listener(&server))
+        .await
+        .unwrap();
+    // The greeting: 4 bytes of packet header, protocol 10, the version up to its NUL, then the
+    // connection id (client-protocol.md).
+    let mut greeting = vec![0; 4];
+    socket.read_exact(&mut greeting).await.unwrap();
+    let len = u32::from_le_bytes([greeting[0], greeting[1], greeting[2], 0]) as usize;
+    let mut payload = vec![0; len];
+    socket.read_exact(&mut payload).await.unwrap();
+    assert_eq!(payload[0], 10);
+    let nul = payload.iter().position(|&b| b == 0).unwrap();
+    assert!(payload[1..nul].starts_with(b"5.5.5-10.11.19-MariaDB"));
+    let id_bytes: [u8; 4] = payload[nul + 1..nul + 5].try_into().unwrap();
+    let id = u64::from(u32::from_le_bytes(id_bytes));
+    // spec §3.5: listed as "Session created", not addressable, with the client's real port.
+    let list = server.get("/v1/sessions").await.json();
+    let session = &list["data"][0];
+    assert_eq!(session["id"], id.to_string());
+    assert_eq!(session["attributes"]["state"], "Session created");
+    let port = i64::from(socket.local_addr().unwrap().port());
+    assert_eq!(session["attributes"]["port"], port);
+    assert_eq!(server.get(&format!("/v1/sessions/{id}")).await.status, 404);
+    drop(socket);
+    eventually("the session left", || async {
+        session_ids(&server).await.is_empty()
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -289,5 +325,37 @@ async fn real_and_control_sessions_coexist() {
     let mut expected = vec![synthetic[0], u64::from(conn.id())];
     expected.sort();
     assert_eq!(ids, expected);
+    conn.disconnect().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reset_closes_real_clients_without_touching_new_ones() {
+    let server = start().await;
+    let mut old = connect(&server).await;
+    server.control("POST", "/_sim/reset", json!({})).await;
+    let error = old.query_drop("SELECT 1").await.unwrap_err();
+    assert!(!matches!(error, mysql_async::Error::Server(_)), "{error:?}");
+    // Ids start again after a reset: the old connection's end must not remove the new session.
+    let new = connect(&server).await;
+    assert_eq!(new.id(), old.id());
+    assert_eq!(session_ids(&server).await, vec![u64::from(new.id())]);
+    new.disconnect().await.unwrap();
+}
+
+#[tokio::test]
+async fn sleep_on_a_real_clock_answers_zero() {
+    let server = TestServer::with(|c| {
+        c.mysql = MysqlListen::First("127.0.0.1:0".parse().unwrap());
+        c.clock = reference_server::ClockMode::Real;
+    })
+    .await;
+    let mut conn = connect(&server).await;
+    let id = u64::from(conn.id());
+    let value: Option<i64> = conn.query_first("SELECT SLEEP(0.05)").await.unwrap();
+    assert_eq!(value, Some(0));
+    assert!(
+        !busy(&server, id).await,
+        "the request completed with its answer"
+    );
     conn.disconnect().await.unwrap();
 }

@@ -121,6 +121,9 @@ async fn connection(
         _ = hung_up.wait_for(|&gone| gone) => {}
         _ = stopped.wait_for(|&stop| stop) => {}
     }
-    // spec §8.2: COM_QUIT or a dropped connection removes the session at once.
-    let _ = sim.close(id, false);
+    // spec §8.2: COM_QUIT or a dropped connection removes the session at once. A session the
+    // proxy ended is gone already, and after a reset its id may belong to another client.
+    if !*hung_up.borrow() {
+        let _ = sim.close(id, false);
+    }
 }

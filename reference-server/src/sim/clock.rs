@@ -132,6 +132,18 @@ mod tests {
         assert_eq!(clock.now(), 0);
     }
 
+    #[tokio::test]
+    async fn sleeping_on_a_virtual_clock_ends_when_it_is_advanced_past_the_deadline() {
+        let clock = std::sync::Arc::new(Clock::new(ClockMode::Virtual));
+        let sleeper = std::sync::Arc::clone(&clock);
+        let sleeping = tokio::spawn(async move { sleeper.sleep_until(2 * SECOND).await });
+        clock.advance(Duration::from_secs(1));
+        tokio::task::yield_now().await;
+        assert!(!sleeping.is_finished(), "one second of two has passed");
+        clock.advance(Duration::from_secs(1));
+        sleeping.await.unwrap();
+    }
+
     #[test]
     fn real_clock_cannot_be_advanced() {
         let clock = Clock::new(ClockMode::Real);

@@ -377,14 +377,16 @@ impl Simulation {
     }
 
     /// A real client's login succeeded: the session takes its user and completes its handshake,
-    /// as [`Simulation::authenticate`] does.
+    /// as [`Simulation::authenticate`] does. The listener does not offer the connection
+    /// attributes capability, so a real client sends none and none are shown.
     pub fn login(&self, id: u64, user: &str) -> Result<(), SimError> {
         self.with_any(id, |s| {
             if s.state == SessionState::Created {
                 s.user = user.to_string();
             }
         })?;
-        self.authenticate(id)
+        self.authenticate(id)?;
+        self.with_any(id, |s| s.connection_attributes = None)
     }
 
     /// Signals the real client connection of a session, if it has one, that the session ended.
