@@ -295,10 +295,12 @@ impl Case {
             Ok(done) => done.evidence.clone(),
             Err(error) => error.evidence.clone(),
         };
-        if !evidence.is_empty() {
+        // An action may take several commands (MariaDB clients closing, then a control reset):
+        // one numbered line each.
+        for text in evidence.lines() {
             self.lines.push(Line {
                 step: self.step,
-                text: evidence,
+                text: text.to_string(),
             });
         }
         result.map(|done| (done, at)).map_err(|error| {
