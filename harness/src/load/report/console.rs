@@ -97,9 +97,9 @@ fn population(report: &LoadReport, out: &mut String) {
         report.model, report.elapsed_s, report.duration_s
     );
     let source = if p.control {
-        "control API"
+        "through the session source"
     } else {
-        "no control API: the sessions that existed"
+        "no session source opens sessions: the ones that existed"
     };
     let _ = writeln!(
         out,
@@ -117,11 +117,14 @@ fn population(report: &LoadReport, out: &mut String) {
     if c.available {
         let _ = writeln!(
             out,
-            "churn: {}/s: {} arrived, {} left, {} created to replace killed sessions, {} control errors",
+            "churn: {}/s: {} arrived, {} left, {} created to replace killed sessions, {} source errors",
             c.rate, c.arrived, c.left, c.replaced, c.errors
         );
     } else if c.rate > 0.0 {
-        let _ = writeln!(out, "churn: unavailable (the target has no control API)");
+        let _ = writeln!(
+            out,
+            "churn: unavailable (no session source of the target opens sessions)"
+        );
     }
 }
 

@@ -68,7 +68,8 @@ pub struct Population {
     pub existing: usize,
     /// Sessions the harness created before the load started.
     pub created: usize,
-    /// Whether the target has the simulator's control API (sessions can be created and closed).
+    /// Whether the target's session source opens and closes sessions (the control API or
+    /// MariaDB clients); the name is the report format's.
     pub control: bool,
     /// Operations not sent because no live session was known to act on.
     pub exhausted: u64,
@@ -79,7 +80,7 @@ pub struct Population {
 pub struct Churn {
     /// Sessions arriving, and as many leaving, per second (asked for).
     pub rate: f64,
-    /// Whether churn could run (it needs the control API).
+    /// Whether churn could run (it needs a session source that opens sessions).
     pub available: bool,
     /// Sessions that arrived.
     pub arrived: u64,
@@ -87,7 +88,7 @@ pub struct Churn {
     pub left: u64,
     /// Sessions created to replace killed ones, keeping the population.
     pub replaced: u64,
-    /// Control requests that failed.
+    /// Openings and closes of the session source that failed.
     pub errors: u64,
 }
 
