@@ -201,8 +201,21 @@ async fn a_client_in_its_handshake_has_the_greetings_id_and_sees_the_close() {
 
     closed_tx.send(()).unwrap();
     server.await.unwrap();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let done = source.act(&query).await.unwrap();
+    // The close reaches the client's socket a moment later: poll until it is seen, bounded.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let done = loop {
+        match source.act(&query).await {
+            Ok(done) => break done,
+            Err(refused) => {
+                assert!(refused.actual.contains("handshake"), "{refused}");
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the close is never seen"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
     assert!(done.gone, "{done:?}");
     assert!(!done.evidence.contains("maxpwd"), "{}", done.evidence);
     let close = Action::Close { id: "10068".into() };
