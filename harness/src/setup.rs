@@ -94,7 +94,8 @@ impl clap::builder::TypedValueParser for MysqlUrlParser {
 pub enum SessionsVia {
     /// The reference server's control API (`/_sim/`).
     Control,
-    /// Real MariaDB client connections to `--mysql URL`.
+    /// Real MariaDB client connections to `--mysql URL` (without `--target`, the embedded
+    /// server's own listener).
     Mysql,
 }
 
