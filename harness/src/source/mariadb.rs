@@ -300,6 +300,17 @@ impl MariaDb {
         self.control.as_ref().map_or(Clock::Real, ControlApi::clock)
     }
 
+    /// Whether the clients connect from `remote`: the URL's host when it is a loopback
+    /// address, since a client of a loopback listener connects from that same address.
+    fn is_own(&self, remote: &str) -> bool {
+        remote == self.url.host
+            && self
+                .url
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
     /// Why real clients cannot do an action of this kind, if they cannot (pure: ids are not
     /// looked at). They connect only as the URL gives, and on a virtual clock they cannot end a
     /// running statement (`SELECT SLEEP(N)` ends only when time is advanced past it).
@@ -310,7 +321,7 @@ impl MariaDb {
                     format!("user {user}")
                 } else if let Some(service) = &open.service {
                     format!("service {service}")
-                } else if let Some(remote) = &open.remote {
+                } else if let Some(remote) = open.remote.as_ref().filter(|r| !self.is_own(r)) {
                     format!("remote {remote}")
                 } else {
                     return None;
@@ -502,7 +513,7 @@ impl MariaDb {
         if let Some(service) = &open.service {
             return Err(refuse(format!("of service {service}")));
         }
-        if let Some(remote) = &open.remote {
+        if let Some(remote) = open.remote.as_ref().filter(|r| !self.is_own(r)) {
             return Err(refuse(format!("from {remote}")));
         }
         let authenticated = open.authenticated.unwrap_or(true);
@@ -886,6 +897,11 @@ mod tests {
             ..Open::default()
         };
         assert_eq!(open(own), None);
+        let loopback = Open {
+            remote: Some("127.0.0.1".into()),
+            ..Open::default()
+        };
+        assert_eq!(open(loopback), None, "the URL's own loopback address");
         for (other, named) in [
             (
                 Open {
