@@ -1,9 +1,14 @@
 //! The embedded default target: the reference server started in-process on 127.0.0.1:0 with a
-//! virtual clock (a real one for `harness load`), so `harness conform` needs nothing else. The
+//! virtual clock (a real one for `harness load`), so `harness conform` needs nothing else. Its
+//! first MariaDB listener is on another free port of 127.0.0.1 ([`Embedded::mysql_url`]), for
+//! `--sessions-via mysql` without `--mysql`. The
 //! harness starts it and then talks to it over HTTP only, like to any target (the independence
 //! rule of DESIGN.md): nothing here reads its state or types beyond what starting it takes.
 
-use reference_server::{ClockMode, Config, Credentials as ServerCredentials, ProfileName, Server};
+use reference_server::{
+    ClockMode, Config, Credentials as ServerCredentials, MysqlListen, ProfileName, Server,
+    DEFAULT_PASSWORD, DEFAULT_USER,
+};
 
 /// The deliberate defects the embedded server can run with (`--mutant NAME`).
 pub use reference_server::Mutant;
@@ -61,6 +66,7 @@ impl Embedded {
             basic: Some(server_credentials(&basic)),
             seed,
             mutant,
+            mysql: MysqlListen::First("127.0.0.1:0".parse().expect("a socket address")),
             ..Config::default()
         })
         .await?;
@@ -76,6 +82,15 @@ impl Embedded {
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         self.server.url()
+    }
+
+    /// `mysql://maxuser:maxpwd@127.0.0.1:PORT/test`: the URL of a MariaDB client of the
+    /// server's first listener, as `--mysql` would give it.
+    pub fn mysql_url(&self) -> Option<String> {
+        let (_, addr) = self.server.mysql_addrs().into_iter().next()?;
+        Some(format!(
+            "mysql://{DEFAULT_USER}:{DEFAULT_PASSWORD}@{addr}/test"
+        ))
     }
 
     /// Stops the server and waits for it to close.

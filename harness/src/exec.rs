@@ -14,7 +14,7 @@ use crate::request::{credentials, prepare};
 use crate::scenario::model::{ClientStatement, Extract, Requirement, Scenario, SessionStep, Step};
 use crate::scenario::ScenarioFile;
 use crate::setup::Connection;
-use crate::source::{Action, Clock};
+use crate::source::{Action, Clock, Source};
 use crate::target::{curl, Outgoing, Response};
 use crate::vars::{as_text, VarError, Vars};
 
@@ -41,7 +41,9 @@ pub async fn run(file: &ScenarioFile, env: &Env<'_>) -> ScenarioOutcome {
         steps: Vec::new(),
         duration: Duration::ZERO,
     };
-    if let Some(reason) = missing_requirement(scenario, env.connection) {
+    let refused = missing_requirement(scenario, env.connection)
+        .or_else(|| refused_step(scenario, &env.connection.source));
+    if let Some(reason) = refused {
         outcome.verdict = Verdict::Skipped { reason };
         return outcome;
     }
@@ -93,6 +95,43 @@ fn missing_requirement(scenario: &Scenario, connection: &Connection) -> Option<S
         }
         _ => None,
     })
+}
+
+/// Why the session source cannot do one of the scenario's steps, if it cannot: every
+/// `session:` step by its kind and open options (ids may be variables and are not expanded),
+/// and every `control:` call its sessions cannot stand.
+fn refused_step(scenario: &Scenario, source: &Source) -> Option<String> {
+    scenario.steps.iter().enumerate().find_map(|(index, step)| {
+        let step = &step.value;
+        let reason = match (&step.session, &step.control) {
+            (Some(session), _) => source.refuses(&shape(session)),
+            (None, Some(control)) => source.refuses_control(&control.method, &control.path),
+            (None, None) => None,
+        }?;
+        Some(format!(
+            "step {}: the session source ({}) {reason}",
+            index + 1,
+            source.describe()
+        ))
+    })
+}
+
+/// The action of a session step with its ids and statement as written (variables unexpanded).
+fn shape(session: &SessionStep) -> Action {
+    match session {
+        SessionStep::Reset => Action::Reset,
+        SessionStep::Open(open) => Action::Open(open.clone()),
+        SessionStep::Query(c) => Action::Query {
+            id: c.id.clone(),
+            statement: c.statement.clone(),
+        },
+        SessionStep::Busy(c) => Action::Busy {
+            id: c.id.clone(),
+            statement: c.statement.clone(),
+        },
+        SessionStep::Idle(c) => Action::Idle { id: c.id.clone() },
+        SessionStep::Close(c) => Action::Close { id: c.id.clone() },
+    }
 }
 
 struct StepRunner<'a> {

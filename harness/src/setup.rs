@@ -94,7 +94,8 @@ impl clap::builder::TypedValueParser for MysqlUrlParser {
 pub enum SessionsVia {
     /// The reference server's control API (`/_sim/`).
     Control,
-    /// Real MariaDB client connections to `--mysql URL`.
+    /// Real MariaDB client connections to `--mysql URL` (without `--target`, the embedded
+    /// server's own listener).
     Mysql,
 }
 
@@ -128,7 +129,8 @@ pub struct Setup {
     pub clock: EmbeddedClock,
     /// The embedded server's deliberate defect, if any.
     pub mutant: Option<Mutant>,
-    /// The MariaDB listener whose clients can make sessions.
+    /// The MariaDB listener whose clients can make sessions; with `--sessions-via mysql` and
+    /// no target, the embedded server's own.
     pub mysql: Option<MysqlUrl>,
     /// The session source asked for; `None` chooses (see [`choose_source`]).
     pub sessions_via: Option<SessionsVia>,
@@ -185,11 +187,15 @@ impl Setup {
 
     /// Reaches the target, or starts the embedded server, and finds its session source.
     pub async fn connect(&self) -> Result<Connection, Error> {
-        if self.sessions_via == Some(SessionsVia::Mysql) && self.mysql.is_none() {
+        if self.sessions_via == Some(SessionsVia::Mysql)
+            && self.mysql.is_none()
+            && self.target.is_some()
+        {
             return Err(Error::Usage(
                 "--sessions-via mysql needs --mysql URL".into(),
             ));
         }
+        let mut mysql = self.mysql.clone();
         let (url, accounts, embedded) = match &self.target {
             Some(url) => (url.clone(), self.accounts.clone(), None),
             None => {
@@ -203,6 +209,13 @@ impl Setup {
                 .await
                 .map_err(Error::Embedded)?;
                 let url = TargetUrl::parse(&embedded.url()).map_err(Error::Usage)?;
+                // `--sessions-via mysql` alone: clients of the embedded server's own listener.
+                if self.sessions_via == Some(SessionsVia::Mysql) && mysql.is_none() {
+                    let listener = embedded.mysql_url().ok_or_else(|| {
+                        Error::Unsupported("the embedded server has no MariaDB listener".into())
+                    })?;
+                    mysql = Some(MysqlUrl::parse(&listener).map_err(Error::Usage)?);
+                }
                 (url, embedded.accounts.clone(), Some(embedded))
             }
         };
@@ -213,7 +226,7 @@ impl Setup {
                 url: target.base().to_string(),
                 message,
             })?;
-        let source = choose_source(self.sessions_via, detected, self.mysql.as_ref())?;
+        let source = choose_source(self.sessions_via, detected, mysql.as_ref())?;
         Ok(Connection {
             target,
             source,

@@ -172,8 +172,9 @@ fn a_mysql_url_that_cannot_be_honoured_is_a_usage_error_without_its_password() {
 
 #[test]
 fn sessions_via_mysql_without_a_mysql_url_is_a_usage_error_in_every_command() {
+    // Only with --target: the embedded server offers its own listener.
     usage_error_everywhere(
-        &["--sessions-via", "mysql"],
+        &["--target", "http://127.0.0.1:1", "--sessions-via", "mysql"],
         "--sessions-via mysql needs --mysql URL",
     );
 }

@@ -300,6 +300,62 @@ impl MariaDb {
         self.control.as_ref().map_or(Clock::Real, ControlApi::clock)
     }
 
+    /// Whether the clients connect from `remote`: the URL's host when it is a loopback
+    /// address, since a client of a loopback listener connects from that same address.
+    fn is_own(&self, remote: &str) -> bool {
+        remote == self.url.host
+            && self
+                .url
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// Why real clients cannot do an action of this kind, if they cannot (pure: ids are not
+    /// looked at). They connect only as the URL gives, and on a virtual clock they cannot end a
+    /// running statement (`SELECT SLEEP(N)` ends only when time is advanced past it).
+    pub fn refuses(&self, action: &Action) -> Option<String> {
+        match action {
+            Action::Open(open) => {
+                let what = if let Some(user) = open.user.as_ref().filter(|u| **u != self.url.user) {
+                    format!("user {user}")
+                } else if let Some(service) = &open.service {
+                    format!("service {service}")
+                } else if let Some(remote) = open.remote.as_ref().filter(|r| !self.is_own(r)) {
+                    format!("remote {remote}")
+                } else {
+                    return None;
+                };
+                Some(format!(
+                    "opens a session with {what}, but MariaDB clients connect only as the \
+                     --mysql URL gives ({})",
+                    self.url
+                ))
+            }
+            Action::Idle { .. } if self.clock() == Clock::Virtual => Some(
+                "ends a running statement (idle), which MariaDB clients cannot do on a virtual \
+                 clock: their statement ends only when time is advanced past it"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Why real clients cannot stand a control call, if they cannot: completing a handshake
+    /// (`POST /_sim/sessions/:id/authenticate`) is the client's own handshake response, which
+    /// the control API cannot send for a real connection.
+    pub fn refuses_control(&self, method: &str, path: &str) -> Option<String> {
+        let authenticate = method.eq_ignore_ascii_case("POST")
+            && path.starts_with("/_sim/sessions/")
+            && path.ends_with("/authenticate");
+        authenticate.then(|| {
+            "completes a handshake through the control API, but a MariaDB client in its \
+             handshake completes it only by its own handshake response, which the source's \
+             clients never send"
+                .into()
+        })
+    }
+
     /// Does an action with real clients.
     pub async fn act(&self, action: &Action) -> Result<Done, SourceError> {
         let statement = |s: &Option<String>, default: &str| s.clone().unwrap_or(default.into());
@@ -457,7 +513,7 @@ impl MariaDb {
         if let Some(service) = &open.service {
             return Err(refuse(format!("of service {service}")));
         }
-        if let Some(remote) = &open.remote {
+        if let Some(remote) = open.remote.as_ref().filter(|r| !self.is_own(r)) {
             return Err(refuse(format!("from {remote}")));
         }
         let authenticated = open.authenticated.unwrap_or(true);
@@ -814,5 +870,107 @@ mod tests {
         let url = MysqlUrl::parse("mysql://root@[::1]:3307").expect("url");
         assert_eq!(url.to_string(), "mysql://root@[::1]:3307");
         assert_eq!(url.command_line(None), "mysql -h ::1 -P 3307 -u root");
+    }
+
+    fn clients(clock: Option<&str>) -> MariaDb {
+        let url = MysqlUrl::parse("mysql://maxuser:maxpwd@127.0.0.1:4006/test").expect("url");
+        let control = clock.map(|clock| {
+            let target = crate::target::Target::new(
+                crate::target::TargetUrl::parse("http://127.0.0.1:1").expect("url"),
+                crate::setup::Setup::defaults(crate::profile::Profile::Maxscale2402, 0).accounts,
+                Duration::from_secs(1),
+            );
+            ControlApi::new(target, &serde_json::json!({ "clock": clock }))
+        });
+        MariaDb::new(url, control)
+    }
+
+    #[test]
+    fn an_open_as_another_than_the_url_is_refused() {
+        let source = clients(None);
+        let open = |open: Open| source.refuses(&Action::Open(open));
+        assert_eq!(open(Open::default()), None);
+        let own = Open {
+            user: Some("maxuser".into()),
+            authenticated: Some(false),
+            count: 3,
+            ..Open::default()
+        };
+        assert_eq!(open(own), None);
+        let loopback = Open {
+            remote: Some("127.0.0.1".into()),
+            ..Open::default()
+        };
+        assert_eq!(open(loopback), None, "the URL's own loopback address");
+        for (other, named) in [
+            (
+                Open {
+                    user: Some("bob".into()),
+                    ..Open::default()
+                },
+                "user bob",
+            ),
+            (
+                Open {
+                    service: Some("S".into()),
+                    ..Open::default()
+                },
+                "service S",
+            ),
+            (
+                Open {
+                    remote: Some("10.0.0.1".into()),
+                    ..Open::default()
+                },
+                "remote 10.0.0.1",
+            ),
+        ] {
+            let reason = open(other).expect("refused");
+            assert!(reason.contains(named), "{reason}");
+            assert!(!reason.contains("maxpwd"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn idle_is_refused_only_on_a_virtual_clock() {
+        let idle = Action::Idle {
+            id: "{{id}}".into(),
+        };
+        assert_eq!(clients(None).refuses(&idle), None);
+        assert_eq!(clients(Some("real")).refuses(&idle), None);
+        let reason = clients(Some("virtual")).refuses(&idle).expect("refused");
+        assert!(reason.contains("virtual clock"), "{reason}");
+        for action in [
+            Action::Reset,
+            Action::Busy {
+                id: "1".into(),
+                statement: None,
+            },
+            Action::Query {
+                id: "1".into(),
+                statement: None,
+            },
+            Action::Close { id: "1".into() },
+            Action::Advance(Duration::from_secs(1)),
+        ] {
+            assert_eq!(clients(Some("virtual")).refuses(&action), None);
+        }
+    }
+
+    #[test]
+    fn only_a_control_authenticate_is_refused() {
+        let source = clients(Some("virtual"));
+        assert!(source
+            .refuses_control("POST", "/_sim/sessions/{{id}}/authenticate")
+            .is_some());
+        assert_eq!(
+            source.refuses_control("POST", "/_sim/sessions/{{id}}/internal-ops"),
+            None
+        );
+        assert_eq!(
+            source.refuses_control("DELETE", "/_sim/sessions/{{id}}"),
+            None
+        );
+        assert_eq!(source.refuses_control("POST", "/_sim/clock/advance"), None);
     }
 }

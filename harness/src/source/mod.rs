@@ -223,6 +223,26 @@ impl Source {
         }
     }
 
+    /// Why the source cannot do an action of this kind, if it cannot; asked of every
+    /// `session:` step before a scenario runs, which is skipped with the reason. Only the kind
+    /// and the open options count, never the ids. The control API and a passive source refuse
+    /// nothing here (a passive source's sessions are the `sessions` requirement's).
+    pub fn refuses(&self, action: &Action) -> Option<String> {
+        match self {
+            Source::MariaDb(clients) => clients.refuses(action),
+            Source::Control(_) | Source::Passive => None,
+        }
+    }
+
+    /// Why the source's sessions cannot stand a `control:` call, if they cannot (MariaDB
+    /// clients: a handshake completed for them).
+    pub fn refuses_control(&self, method: &str, path: &str) -> Option<String> {
+        match self {
+            Source::MariaDb(clients) => clients.refuses_control(method, path),
+            Source::Control(_) | Source::Passive => None,
+        }
+    }
+
     /// Does an action. A passive source resets by doing nothing and waits for time on the wall;
     /// the other actions are refused.
     pub async fn act(&self, action: &Action) -> Result<Done, SourceError> {
